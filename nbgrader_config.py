@@ -1,0 +1,46 @@
+"""nbgrader configuration of the course: run every nbgrader command from the repository root.
+
+- ``solutions/NN-topic/`` is nbgrader's source (the only notebooks anyone edits);
+  ``nbgrader generate_assignment NN-topic`` writes the student copy to ``notebooks/NN-topic/``.
+- The gradebook lives outside the repository: ``$ASYNCIO_COURSE_GRADEBOOK`` if set, else
+  ``~/.local/share/asyncio-course/gradebook.db`` (``$XDG_DATA_HOME`` respected).
+- ``submitted/``, ``autograded/`` and ``feedback/`` stay in the repository root (git ignores them).
+- Autograding survives cells that hang, block the loop, spin or kill the kernel (``helpers._grading``).
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (nbgrader provides get_config)
+
+c.CourseDirectory.root = str(Path(__file__).resolve().parent)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+
+
+def _gradebook() -> Path:
+    if os.environ.get("ASYNCIO_COURSE_GRADEBOOK"):
+        return Path(os.environ["ASYNCIO_COURSE_GRADEBOOK"]).expanduser().resolve()
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "asyncio-course" / "gradebook.db"
+
+
+_db = _gradebook()
+_db.parent.mkdir(parents=True, exist_ok=True)
+# timeout=30: wait for another grader holding the SQLite lock instead of failing at once.
+c.CourseDirectory.db_url = f"sqlite:///{_db}?timeout=30"
+
+# Notebook cells of this course run on virtual time and finish in well under a second.
+c.Execute.timeout = 15
+c.Execute.iopub_timeout = 4
+c.Autograde.autograde_preprocessors = [
+    "helpers._grading.BoundedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("Student exercise")'}

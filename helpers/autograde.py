@@ -1,0 +1,218 @@
+"""Autograde a whole class in parallel, every student in bounded time: ``python -m helpers.autograde ID``.
+
+Stock ``nbgrader autograde`` grades one student after another and pays most of its time
+waiting on kernels. This runner grades several students at once, each in its own short-lived
+process forked from a server that has already imported nbgrader (so no process pays nbgrader's
+start-up again), with:
+
+- single-use kernels (one per student notebook, as nbgrader does; a kernel is never reused
+  across students, so one student's monkeypatching cannot leak into another's grade);
+- bounded time: cells that hang are stopped by the course's ``BoundedExecute`` preprocessor
+  (see ``helpers._grading``); a student whose grading still overruns ``--timeout`` is killed;
+- retries: a student whose grading failed (a kernel that did not start, a killed process) is
+  graded again, up to ``--retries`` times, and reported if it still fails;
+- one gradebook: every process writes the course's SQLite gradebook (``db_url`` of the
+  course's ``nbgrader_config.py``; use ``?timeout=30`` in it so writers wait for each other).
+  No student is ever queued twice at once.
+
+Run it from the course root (where ``nbgrader_config.py`` is), after ``nbgrader generate_assignment ID``
+and ``nbgrader collect ID`` (or with submissions placed in ``submitted/STUDENT/ID/``)::
+
+    python -m helpers.autograde 01-event-loop --jobs 4
+
+It prints one line per student (score, seconds, status) and exits non-zero if any student
+could not be graded. nbgrader is imported lazily: ``import helpers`` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import multiprocessing
+import os
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["StudentResult", "autograde", "main"]
+
+
+@dataclasses.dataclass
+class StudentResult:
+    """How grading one student went.
+
+    Attributes:
+        student: the student id.
+        ok: whether nbgrader graded the submission (a hanging cell still counts as graded).
+        score: points scored, from the gradebook (``None`` if not graded).
+        max_score: points available.
+        seconds: wall seconds of the last attempt.
+        attempts: how many times the student was graded.
+        error: what went wrong in the last failed attempt.
+    """
+
+    student: str
+    ok: bool = False
+    score: float | None = None
+    max_score: float | None = None
+    seconds: float = 0.0
+    attempts: int = 0
+    error: str = ""
+
+
+def _load_config(root: Path) -> Any:
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def _grade_one(root: str, assignment: str, student: str, conn: Any) -> None:
+    """Worker process: autograde one student through nbgrader's API and report back."""
+    warnings.simplefilter("ignore")
+    os.chdir(root)
+    try:
+        from nbgrader.apps.api import NbGraderAPI
+
+        api = NbGraderAPI(config=_load_config(Path(root)))
+        result = api.autograde(assignment, student, force=True, create=True)
+        conn.send(
+            {"success": bool(result["success"]), "error": result.get("error") or "", "log": result.get("log") or ""}
+        )
+    except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
+        conn.send({"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""})
+    finally:
+        conn.close()
+
+
+def _scores(root: Path, assignment: str, students: Sequence[str]) -> dict[str, tuple[float, float]]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    config = _load_config(root)
+    scores = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(config.CourseDirectory.db_url) as gb:
+            for student in students:
+                try:
+                    sub = gb.find_submission(assignment, student)
+                except MissingEntry:
+                    continue
+                scores[student] = (sub.score, sub.max_score)
+    return scores
+
+
+def _submitted(root: Path, assignment: str) -> list[str]:
+    config = _load_config(root)
+    folder = root / str(config.CourseDirectory.get("submitted_directory", "submitted"))
+    return sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
+
+
+def autograde(
+    assignment: str,
+    students: Sequence[str] | None = None,
+    *,
+    root: str | os.PathLike[str] = ".",
+    jobs: int | None = None,
+    timeout: float = 600.0,
+    retries: int = 1,
+) -> list[StudentResult]:
+    """Autograde ``students`` (default: everyone in ``submitted/``) in parallel; return one result each.
+
+    Args:
+        assignment: the assignment id, e.g. ``"01-event-loop"``.
+        students: student ids; default every folder ``submitted/*/ASSIGNMENT``.
+        root: the course root holding ``nbgrader_config.py``.
+        jobs: students graded at once (default: twice the number of CPUs; grading mostly waits).
+        timeout: wall seconds after which one student's grading is killed (and retried).
+        retries: extra attempts for a student whose grading failed.
+
+    Example use::
+
+        results = autograde("01-event-loop", jobs=4)
+        failed = [r.student for r in results if not r.ok]
+    """
+    root = Path(root).resolve()
+    if not (root / "nbgrader_config.py").exists():
+        raise FileNotFoundError(f"no nbgrader_config.py in {root}: run from the course root or pass root=")
+    # nbgrader shells out to alembic when it creates a gradebook: it must be on PATH.
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    students = list(students) if students is not None else _submitted(root, assignment)
+    jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["nbgrader.apps.api", "helpers._grading"])
+    results = {s: StudentResult(s) for s in students}
+    queue = list(students)
+    running: dict[str, tuple[Any, Any, float]] = {}
+    while queue or running:
+        while queue and len(running) < jobs:
+            student = queue.pop(0)
+            receiver, sender = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_grade_one, args=(str(root), assignment, student, sender), daemon=True)
+            proc.start()
+            sender.close()
+            results[student].attempts += 1
+            running[student] = (proc, receiver, time.monotonic())
+        time.sleep(0.05)
+        for student, (proc, receiver, started) in list(running.items()):
+            result = results[student]
+            elapsed = time.monotonic() - started
+            message = None
+            if receiver.poll():
+                try:
+                    message = receiver.recv()
+                except EOFError:
+                    message = None
+            if message is None and proc.is_alive() and elapsed < timeout:
+                continue
+            if message is None and proc.is_alive():
+                proc.kill()
+                message = {"success": False, "error": f"killed after {timeout:.0f} s"}
+            proc.join(timeout=30)
+            receiver.close()
+            del running[student]
+            if message is None:
+                message = {"success": False, "error": f"grading process exited with code {proc.exitcode}"}
+            result.seconds = elapsed
+            result.ok = message["success"]
+            result.error = "" if result.ok else (message["error"] or message.get("log", "")[-2000:])
+            if not result.ok and result.attempts <= retries:
+                queue.append(student)
+    for student, (score, max_score) in _scores(root, assignment, students).items():
+        if results[student].ok:
+            results[student].score, results[student].max_score = score, max_score
+    return [results[s] for s in students]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: grade, print a table, exit 1 if any student could not be graded."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.autograde", description=__doc__.splitlines()[0])
+    parser.add_argument("assignment", help="assignment id, e.g. 01-event-loop")
+    parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    parser.add_argument("--jobs", type=int, default=None, help="students graded at once (default 2 x CPUs)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds before one student is killed")
+    parser.add_argument("--retries", type=int, default=1, help="extra attempts for a failed student")
+    parser.add_argument("--root", default=".", help="course root with nbgrader_config.py (default .)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    results = autograde(
+        args.assignment, args.student, root=args.root, jobs=args.jobs, timeout=args.timeout, retries=args.retries
+    )
+    width = max([len(r.student) for r in results] + [7])
+    print(f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status")
+    for r in results:
+        score = f"{r.score:g} / {r.max_score:g}" if r.score is not None else "-"
+        status = "graded" if r.ok else f"FAILED after {r.attempts} attempt(s): {r.error.strip()[:200]}"
+        print(f"{r.student:<{width}}  {score:>11}  {r.seconds:7.1f}  {status}")
+    failed = sum(not r.ok for r in results)
+    print(f"{len(results) - failed} of {len(results)} graded in {time.monotonic() - started:.1f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -136,17 +136,15 @@ def _summarise(timeline: Timeline) -> list[_TaskSummary]:
 def _headline(timeline: Timeline, summaries: list[_TaskSummary]) -> str:
     tasks = len(summaries)
     text = (
-        f"{_time(timeline.duration)} s on {timeline.clock} time: {tasks} {_plural(tasks, 'task')}, "
-        f"{timeline.step_count} {_plural(timeline.step_count, 'step')}, "
-        f"loop idle {_time(timeline.idle_time)} s"
+        f"{_time(timeline.duration)} s of {timeline.clock} time: {tasks} {_plural(tasks, 'task')}, "
+        f"{timeline.step_count} {_plural(timeline.step_count, 'step')}"
     )
     if tasks:
         # the count a grader gets from timeline.max_concurrency(): the traced coroutine's task is left out
-        most = timeline.max_concurrency()
-        text += f", at most {most} {_plural(most, 'task')} at once"
+        text += f", at most {timeline.max_concurrency()} at once"
         if timeline.root is not None:
-            text += f" (besides {_clip(timeline._records[timeline.root].name, _NAME_LIMIT)})"
-    return text
+            text += f" besides {_clip(timeline._records[timeline.root].name, _NAME_LIMIT)}"
+    return f"{text}, loop idle {_time(timeline.idle_time)} s"
 
 
 def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:

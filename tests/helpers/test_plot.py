@@ -1,0 +1,130 @@
+"""Tests for helpers._plot: the matplotlib Gantt chart and its PNG."""
+
+import os
+import struct
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import timeline_samples as samples
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
+
+from helpers._plot import COLORS, plot_timeline, png_bytes
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_SIGNATURE), "not a PNG file"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def _bars(fig, color: str) -> list[np.ndarray]:
+    """The rectangles drawn in one colour, as (4, 2) vertex arrays."""
+    found = []
+    for collection in fig.axes[0].collections:
+        if isinstance(collection, PolyCollection) and to_hex(collection.get_facecolor()[0]) == color.lower():
+            found.extend(path.vertices[:4] for path in collection.get_paths())
+    return found
+
+
+def test_importing_views_changes_nothing_in_matplotlib():
+    code = (
+        "import sys, helpers._plot, helpers._text, helpers._chrome\n"
+        "assert 'matplotlib' not in sys.modules, 'views must import matplotlib only when drawing'\n"
+        "import matplotlib\n"
+        "backend = matplotlib.rcParams._get_backend_or_none()\n"
+        "from timeline_samples import three_workers\n"
+        "helpers._plot.png_bytes(three_workers())\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'png_bytes must not use pyplot'\n"
+        "assert matplotlib.rcParams._get_backend_or_none() == backend, 'the backend must not change'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(samples.__file__)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_one_row_per_task_in_start_order_then_the_loop():
+    fig = plot_timeline(samples.outcomes())
+    labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert labels == ["main", "sleeper", "failer", "waiter", "never-ran", "loop"]
+
+
+def test_blocking_steps_have_their_own_colour():
+    fig = plot_timeline(samples.blocking())
+    assert COLORS["blocking"] != COLORS["running"]
+    blocking = _bars(fig, COLORS["blocking"])
+    # the blocker's 0.3 s step, on its own row and on the loop's row
+    assert len(blocking) == 2
+    assert all(np.isclose(b[:, 0].max() - b[:, 0].min(), 0.3, atol=0.001) for b in blocking)
+    assert len(_bars(fig, COLORS["running"])) == 7
+
+
+def test_zero_length_steps_are_still_drawn_wide_enough_to_see():
+    fig = plot_timeline(samples.three_workers())
+    steps = _bars(fig, COLORS["running"])
+    assert len(steps) == 9
+    span = 1.5
+    assert all(b[:, 0].max() - b[:, 0].min() >= span / 1000 for b in steps)
+
+
+def test_waits_are_labelled_when_few_tasks_and_not_when_many():
+    small = plot_timeline(samples.three_workers())
+    assert sorted(t.get_text() for t in small.axes[0].texts) == [
+        "gather",
+        "sleep(0.5)",
+        "sleep(0.5)",
+        "sleep(1.0)",
+        "sleep(1.5)",
+    ]
+    assert not plot_timeline(samples.three_workers(), show_labels=False).axes[0].texts
+    assert not plot_timeline(samples.many_tasks(200)).axes[0].texts
+
+
+def test_200_tasks_thin_tick_labels_and_cap_the_height():
+    fig = plot_timeline(samples.many_tasks(200))
+    labels = fig.axes[0].get_yticklabels()
+    assert 20 <= len(labels) <= 41
+    assert fig.get_figheight() == 11.0
+    assert plot_timeline(samples.three_workers()).get_figheight() < 4
+
+
+def test_png_bytes_is_a_png_of_the_figure_size():
+    width, height = _png_size(png_bytes(samples.three_workers()))
+    assert (width, height) == (1000, 300)
+    assert _png_size(png_bytes(samples.three_workers(), dpi=50)) == (500, 150)
+
+
+def test_figure_shows_itself_once_in_jupyter():
+    fig = plot_timeline(samples.sequential())
+    assert _png_size(fig._repr_png_())[0] == 1000
+    assert samples.three_workers()._repr_png_().startswith(PNG_SIGNATURE)
+
+
+def test_draws_into_given_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_timeline(samples.sequential(), ax=ax, title="") is fig
+    assert ax.get_title(loc="left") == ""
+    assert ax.get_xlabel() == "virtual seconds"
+    assert plot_timeline(samples.blocking()).axes[0].get_xlabel() == "seconds"
+
+
+@pytest.mark.parametrize("make", [samples.empty, samples.instant, samples.outcomes])
+def test_edge_cases_draw(make):
+    assert _png_size(png_bytes(make()))[0] == 1000
+
+
+def test_200_tasks_of_100_steps_draw_fast():
+    timeline = samples.many_tasks(200, 100)
+    began = time.perf_counter()
+    data = png_bytes(timeline)
+    elapsed = time.perf_counter() - began
+    assert data.startswith(PNG_SIGNATURE)
+    assert elapsed < 3.0, f"drawing 20,000 steps took {elapsed:.2f} s"

@@ -1,0 +1,121 @@
+"""Tests for helpers._text: the text chart and table of a timeline."""
+
+import re
+
+import timeline_samples as samples
+
+from helpers._text import render
+
+THREE_WORKERS = """\
+1.500 s of virtual time: 4 tasks, 9 steps, at most 3 at once besides main, loop idle 1.500 s
+          0.0                 0.5                 1.0                1.5 s
+main     |#----------------------------------------------------------#|
+worker-1 |#-------------------#-------------------#                   |
+worker-2 |#---------------------------------------#                   |
+worker-3 |#----------------------------------------------------------#|
+loop     |#...................#...................#..................#|
+legend: # running a step   ! step blocking the loop (>= 0.05 s)   - waiting   . loop idle
+
+task      coroutine  created  started  ended  steps  running  waiting  outcome   awaited
+main      main         0.000    0.000  1.500      2    0.000    1.500  returned  gather
+worker-1  worker       0.000    0.000  1.000      3    0.000    1.000  returned  sleep(0.5) x2
+worker-2  worker       0.000    0.000  1.000      2    0.000    1.000  returned  sleep(1.0)
+worker-3  worker       0.000    0.000  1.500      2    0.000    1.500  returned  sleep(1.5)"""
+
+
+def _chart_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.endswith("|")]
+
+
+def test_three_workers_exact_output():
+    assert render(samples.three_workers()) == THREE_WORKERS
+
+
+def test_str_of_timeline_is_the_text_view():
+    timeline = samples.three_workers()
+    assert str(timeline) == render(timeline)
+
+
+def test_same_input_same_text():
+    assert render(samples.outcomes()) == render(samples.outcomes())
+    assert render(samples.many_tasks()) == render(samples.many_tasks())
+
+
+def test_wall_seconds_never_change_virtual_time_text():
+    quick, slower = samples.TimelineBuilder(), samples.TimelineBuilder()
+    for builder, wall in ((quick, 0.00001), (slower, 0.02)):
+        task = builder.task("main")
+        builder.step(task, 0.0, "sleep(1.0)", wall=wall)
+        builder.step(task, 1.0, None, wall=wall)
+        builder.finish(task, 1.0)
+    assert render(quick.build(1.0)) == render(slower.build(1.0))
+
+
+def test_times_have_three_decimals_and_no_float_noise():
+    builder = samples.TimelineBuilder(start=1000.0)
+    task = builder.task("main")
+    builder.step(task, 0.1, "sleep(0.2)")
+    builder.step(task, 0.1 + 0.2, "sleep(0.7)")  # 0.30000000000000004
+    builder.step(task, 0.999999999, None)
+    builder.finish(task, 0.999999999)
+    text = render(builder.build(1.0))
+    assert "0.30000000000000004" not in text and "0.999999" not in text
+    table_row = text.splitlines()[-1].split()
+    assert table_row[:8] == ["main", "main", "0.000", "0.100", "1.000", "3", "0.000", "0.900"], table_row
+
+
+def test_rows_in_order_of_first_step_and_never_ran_last():
+    text = render(samples.outcomes())
+    names = [row.split()[0] for row in _chart_rows(text)]
+    assert names == ["main", "sleeper", "failer", "waiter", "never-ran", "loop"]
+    assert _chart_rows(text)[4] == "never-ran |" + " " * 60 + "|"
+
+
+def test_outcomes_and_pending_wait_in_table():
+    text = render(samples.outcomes())
+    rows = {line.split()[0]: line for line in text.splitlines()[-5:]}
+    assert "raised ValueError" in rows["failer"] and "bad input" not in rows["failer"]
+    assert "cancelled" in rows["sleeper"]
+    assert rows["never-ran"].split()[3] == "-", "a task that never ran has no first step"
+    assert "pending" in rows["waiter"] and rows["waiter"].endswith("Event.wait")
+    # a pending task waits until recording stopped: its row ends with waiting, not blank
+    assert _chart_rows(text)[3].endswith("-|")
+
+
+def test_blocking_step_is_drawn_and_named():
+    text = render(samples.blocking())
+    rows = {row.split()[0]: row for row in _chart_rows(text)}
+    assert "!" in rows["blocker"] and "!" in rows["loop"]
+    assert "!" not in rows["ticker"]
+    assert "blocked the loop: blocker at 0.001 s for 0.300 s" in text
+    assert re.search(r"blocker\s+blocker\s+0\.000\s+0\.000\s+0\.400\s+3\s+0\.300\s+0\.100", text)
+    # real time: a short step's running time says it was short, not zero
+    assert re.search(r"ticker .* <0\.001 ", text)
+
+
+def test_200_tasks_are_capped_and_lines_stay_short():
+    text = render(samples.many_tasks(200))
+    assert len(_chart_rows(text)) == 20 + 1  # 20 tasks and the loop
+    assert "... 181 more tasks, first steps from 0.190 to 1.990 s" in text
+    assert "... 181 more tasks (all of them: timeline.tasks)" in text
+    assert len(text.splitlines()) < 60
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert len(_chart_rows(render(samples.many_tasks(200), max_tasks=300))) == 202
+
+
+def test_awaited_column_counts_repeats_and_never_cuts_a_label():
+    text = render(samples.sequential())
+    main_row = [line for line in text.splitlines() if line.startswith("main ")][-1]
+    assert main_row.endswith("Task download-1, +1 more")
+    assert all(len(line) <= 110 for line in text.splitlines())
+
+
+def test_zero_duration_and_empty_timelines():
+    instant = render(samples.instant())
+    assert [row.split("|")[1] for row in _chart_rows(instant)] == ["#" + " " * 59] * 3
+    assert render(samples.empty()) == "0.000 s of virtual time: 0 tasks, 0 steps, loop idle 0.000 s"
+
+
+def test_width_sets_the_chart_width():
+    rows = _chart_rows(render(samples.three_workers(), width=30))
+    assert {len(row.split("|")[1]) for row in rows} == {30}

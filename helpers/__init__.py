@@ -1,0 +1,48 @@
+"""See the asyncio event loop: record task timelines on virtual or real time, show them, check them.
+
+Example use::
+
+    import asyncio, helpers
+
+    async def main():
+        await asyncio.gather(asyncio.sleep(1), asyncio.sleep(2))
+
+    timeline = helpers.trace(main())   # virtual time: instant, exact, reproducible
+    print(timeline)                    # a text chart and a table
+    timeline.plot()                    # a Gantt chart
+
+In Jupyter, ``%load_ext helpers`` adds the ``%%timeline`` cell magic.
+Importing this package changes nothing: no loop patching, no matplotlib settings.
+"""
+
+from ._errors import DeadlockError, TimeLimitError, TraceError, WallTimeLimitError
+from ._loop import RealTimeLoop, VirtualTimeLoop
+from ._run import trace, tracing
+from ._timeline import Callback, Event, Idle, Step, TaskRecord, TaskView, Timeline, Wait
+
+__all__ = [
+    "trace",
+    "tracing",
+    "Timeline",
+    "TaskView",
+    "TaskRecord",
+    "Step",
+    "Wait",
+    "Callback",
+    "Idle",
+    "Event",
+    "VirtualTimeLoop",
+    "RealTimeLoop",
+    "TraceError",
+    "DeadlockError",
+    "TimeLimitError",
+    "WallTimeLimitError",
+    "load_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython):  # noqa: ANN001, ANN201 - IPython's hook
+    """``%load_ext helpers``: register the ``%%timeline`` cell magic."""
+    from ._magic import register
+
+    register(ipython)

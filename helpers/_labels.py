@@ -1,0 +1,155 @@
+"""Short human labels for what a task is waiting on: ``sleep(1.0)``, ``Queue.get``, ``task 'worker-2'``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from types import CodeType
+from typing import Any
+
+__all__ = ["describe_wait", "explain_wait", "await_chain", "coroutine_name"]
+
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+_SLEEP_CODE = asyncio.sleep.__code__
+_TO_THREAD_CODE = asyncio.to_thread.__code__
+
+# code object -> qualname if the code belongs to asyncio itself, else None
+_asyncio_code: dict[CodeType, str | None] = {}
+
+
+def _asyncio_qualname(code: CodeType) -> str | None:
+    try:
+        return _asyncio_code[code]
+    except KeyError:
+        name = code.co_qualname if code.co_filename.startswith(_ASYNCIO_DIR) else None
+        _asyncio_code[code] = name
+        return name
+
+
+def coroutine_name(coro: Any) -> str:
+    """The qualified name of a coroutine's function, e.g. ``'worker'`` or ``'Server.handle'``."""
+    name = getattr(coro, "__qualname__", None)
+    if isinstance(name, str):
+        return name
+    return type(coro).__name__
+
+
+def await_chain(coro: Any) -> tuple[list[Any], Any]:
+    """Follow ``cr_await`` from a coroutine down to what it finally waits on.
+
+    Returns:
+        ``(frames, leaf)``: the coroutines and generators in the chain, outermost first,
+        and the object at the bottom (a future, or ``None`` for a bare ``yield``).
+    """
+    chain = []
+    current = coro
+    for _ in range(100):  # a chain this deep is a bug elsewhere; do not loop forever
+        inner = getattr(current, "_coro", None)  # our own step-recording wrapper
+        if inner is not None and hasattr(current, "_task_index"):
+            current = inner
+        chain.append(current)
+        nxt = getattr(current, "cr_await", None)
+        if nxt is None:
+            nxt = getattr(current, "gi_yieldfrom", None)
+        if nxt is None or not (hasattr(nxt, "cr_await") or hasattr(nxt, "gi_yieldfrom")):
+            return chain, nxt
+        current = nxt
+    return chain, None
+
+
+def _frame_local(obj: Any, name: str) -> Any:
+    frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+    if frame is None:
+        return None
+    return frame.f_locals.get(name)
+
+
+def _future_label(fut: Any, executor_labels: dict[int, str] | None) -> str:
+    if isinstance(fut, asyncio.Task):
+        return f"task {fut.get_name()!r}"
+    children = getattr(fut, "_children", None)
+    if children is not None:  # asyncio.gather's future
+        return f"gather({len(children)})"
+    if executor_labels:
+        label = executor_labels.get(id(fut))
+        if label is not None:
+            return label
+    return "Future"
+
+
+def _func_name(func: Any) -> str:
+    inner = getattr(func, "func", None)  # functools.partial, as to_thread makes
+    while inner is not None and getattr(inner, "__name__", None) is None:
+        inner = getattr(inner, "func", None)
+    target = inner if inner is not None else func
+    name = getattr(target, "__name__", None) or type(target).__name__
+    if name == "run" and getattr(func, "args", None):  # partial(context.run, f, ...)
+        return _func_name(func.args[0])
+    return name
+
+
+def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | None = None) -> str:
+    """Label what a task waits on after a step.
+
+    The label names the first asyncio API in the await chain (what the learner
+    called), with a detail where it helps: ``sleep(0.5)``, ``PriorityQueue.get``,
+    ``to_thread(fetch)``, ``task 'worker-2'``, ``gather(3)``, ``Future``.
+
+    Args:
+        coro: the task's coroutine (unwrapped or our recording wrapper).
+        yielded: what the step yielded to the task (the future it now waits on).
+        executor_labels: ``id(future) -> label`` for futures made by ``run_in_executor``.
+    """
+    if yielded is None:
+        return "sleep(0)"
+    chain, _ = await_chain(coro)
+    for obj in chain:
+        code = getattr(obj, "cr_code", None) or getattr(obj, "gi_code", None)
+        if code is None:
+            continue
+        qualname = _asyncio_qualname(code)
+        if qualname is None:
+            continue
+        if code is _SLEEP_CODE:
+            delay = _frame_local(obj, "delay")
+            return f"sleep({delay:g})" if isinstance(delay, int | float) else "sleep"
+        if code is _TO_THREAD_CODE:
+            func = _frame_local(obj, "func")
+            return f"to_thread({_func_name(func)})" if func is not None else "to_thread"
+        owner, _, method = qualname.rpartition(".")
+        if owner and "<" not in owner:
+            this = _frame_local(obj, "self")
+            if this is not None:
+                owner = type(this).__name__
+            return f"{owner}.{method}"
+        if qualname in ("wait_for", "shield", "wait", "as_completed._wait_for_one"):
+            return f"{qualname.split('.')[0]}({_future_label(yielded, executor_labels)})"
+        return qualname
+    return _future_label(yielded, executor_labels)
+
+
+def explain_wait(coro: Any, label: str) -> str:
+    """Add what is known about the state of the thing awaited, for deadlock reports.
+
+    ``"Queue.get"`` becomes ``"Queue.get (queue empty)"``; ``"Event.wait"`` becomes
+    ``"Event.wait (event never set)"``, and so on.
+    """
+    chain, leaf = await_chain(coro)
+    for obj in chain:
+        this = _frame_local(obj, "self")
+        if isinstance(this, asyncio.Queue):
+            if label.endswith(".get"):
+                return f"{label} (queue empty, and no task left that could put)"
+            if label.endswith(".put"):
+                return f"{label} (queue full at maxsize={this.maxsize}, and no task left that could get)"
+        if isinstance(this, asyncio.Event):
+            return f"{label} (the event is never set)"
+        if isinstance(this, asyncio.Condition):
+            return f"{label} (nobody left to notify)"
+        if isinstance(this, asyncio.Lock | asyncio.Semaphore):
+            return f"{label} (held, and never released)"
+        if isinstance(this, asyncio.Barrier):
+            return f"{label} (not enough parties arrive)"
+    if label == "Future" and isinstance(leaf, asyncio.Future | type(None)):
+        return "a Future that nothing will ever complete"
+    return label

@@ -1,0 +1,583 @@
+"""Record every task step, callback and idle stretch of one asyncio loop into flat buffers.
+
+How it works: a task factory wraps each new coroutine in a small delegating object.
+The C ``asyncio.Task`` drives it like the coroutine itself (``__next__`` for a
+step, ``throw`` for a cancellation), so each call is one step: we read the clock
+before and after, and note what the coroutine yielded (the future it now waits
+on). Nothing else about the task changes: it is still the C Task, with the same
+name, context, cancellation and current-task behaviour. Two things differ:
+``task.get_coro()`` returns the wrapper (its ``cr_frame``, ``cr_code``,
+``cr_await``, ``__qualname__``... are the coroutine's), and the wrapper removes
+its own frame from tracebacks so they read as without it.
+
+Plain callbacks (``call_soon``, ``call_later``; not task steps or asyncio's own
+plumbing) are recorded by swapping the loop's ``_call_soon`` and ``call_at`` for
+versions that make a timing ``Handle``. Everything is undone by :meth:`Recorder.uninstall`.
+
+Buffers hold plain floats: keeping futures or results alive in records would
+change a program's memory behaviour and cost garbage-collection time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+import time
+import types
+from array import array
+from collections.abc import Callable
+from typing import Any
+
+from . import _labels
+from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _short_repr
+
+__all__ = ["Recorder"]
+
+_RETURNED, _RAISED, _CANCELLED = "returned", "raised", "cancelled"
+#: On virtual time, steps that took at least this much real time keep their wall duration.
+WALL_NOTE_THRESHOLD = 0.001
+
+_perf = time.perf_counter
+_current_task = asyncio.current_task
+_CancelledError = asyncio.CancelledError
+_ASYNCIO_DIR = _labels._ASYNCIO_DIR
+
+
+def _task_callback_types() -> tuple[type, ...]:
+    """The types of the callbacks a C Task schedules for its own steps."""
+
+    async def probe() -> type:
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(asyncio.sleep(0))
+        step_type = type(loop._ready[-1]._callback)  # the task's first step, just scheduled
+        await task
+        return step_type
+
+    loop = asyncio.new_event_loop()
+    try:
+        return (loop.run_until_complete(probe()),)
+    finally:
+        loop.close()
+
+
+_STEP_TYPES = _task_callback_types()
+_BUILTIN_METHOD = types.BuiltinMethodType
+
+
+def _is_plumbing(callback: Any) -> bool:
+    """True for task steps, task wake-ups and asyncio's own internal callbacks."""
+    kind = type(callback)
+    if kind in _STEP_TYPES:
+        return True
+    if kind is _BUILTIN_METHOD:
+        return isinstance(callback.__self__, asyncio.Future)  # Task.__wakeup and friends
+    func = getattr(callback, "__func__", callback)
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        return code.co_filename.startswith(_ASYNCIO_DIR)
+    inner = getattr(callback, "func", None)  # functools.partial
+    return inner is not None and _is_plumbing(inner)
+
+
+def _callback_name(callback: Any) -> str:
+    inner = getattr(callback, "func", None)
+    if inner is not None:
+        return _callback_name(inner)
+    name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None)
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Future) and name and "." not in name:
+        return f"{type(owner).__name__}.{name}"
+    return name or type(callback).__name__
+
+
+class Recorder:
+    """Records one loop's tasks, steps, callbacks and idle time.
+
+    Args:
+        loop: the loop to record.
+        virtual: True if ``loop`` keeps virtual time in ``loop._vtime`` (our
+            virtual-time loop); steps are then timed on that clock, and their
+            real duration is kept when it is at least ``WALL_NOTE_THRESHOLD``.
+        scope_root: when recording a loop that is already running, only tasks
+            created by this task (or by tasks recorded) are recorded. ``None``
+            records every task.
+        scoped: whether ``scope_root`` applies (``scope_root`` may be ``None``
+            for a block entered outside any task: then tasks with no parent count).
+        executor_labels: ``id(future) -> label`` for futures from ``run_in_executor``.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        virtual: bool = False,
+        scope_root: asyncio.Task | None = None,
+        scoped: bool = False,
+        executor_labels: dict[int, str] | None = None,
+    ) -> None:
+        self.loop = loop
+        self.virtual = virtual
+        self.steps = array("d")
+        self.walls: dict[int, float] = {}
+        self.callbacks = array("d")
+        self.idle = array("d")
+        self.labels: list[str] = []
+        self._label_ids: dict[str, float] = {}
+        # per task, in creation order
+        self.coroutines: list[str] = []
+        self.created = array("d")
+        self.parents = array("l")
+        self.finished = array("d")
+        self.outcomes: dict[int, tuple[str, str]] = {}
+        self.names: dict[int, str] = {}
+        self.cancel_requested: dict[int, float] = {}
+        self._executor_labels = executor_labels
+        self._scope_root = scope_root
+        self._scoped = scoped
+        self._saved: dict[str, Any] = {}
+        self._inner_factory: Callable[..., Any] | None = None
+        self.started_at = self.now()
+        self.stopped_at: float | None = None
+        self.active = True
+        self.wrapper_type, self._stop_wrappers = self._make_wrapper_type()
+
+    # ----------------------------------------------------------------- clock
+    def now(self) -> float:
+        """The loop's clock."""
+        return self.loop.time()
+
+    def label_id(self, text: str) -> float:
+        """The id of ``text`` in :attr:`labels`, adding it the first time."""
+        try:
+            return self._label_ids[text]
+        except KeyError:
+            self.labels.append(text)
+            ident = float(len(self.labels) - 1)
+            self._label_ids[text] = ident
+            return ident
+
+    # ------------------------------------------------------- the task wrapper
+    def _make_wrapper_type(self) -> tuple[type, Callable[[], None]]:
+        """Build the coroutine wrapper class; its hot path reads only closure cells."""
+        recorder = self
+        put = self.steps.append
+        walls = self.walls
+        loop = self.loop
+        virtual = self.virtual
+        if virtual:
+            now = None
+        elif type(loop).time is asyncio.BaseEventLoop.time:
+            now = time.monotonic  # what BaseEventLoop.time() returns, without the method call
+        else:
+            now = loop.time
+        stride = LABEL_STRIDE
+        width = COMPACT_WIDTH
+        describe = _labels.describe_wait
+        executor_labels = self._executor_labels
+        label_id = self.label_id
+        finish = self._finish
+        perf = _perf
+
+        def code_for(task_index: int, yielded: Any, coro: Any) -> float:
+            return task_index + (label_id(describe(coro, yielded, executor_labels)) + 1.0) * stride
+
+        sleep0_slot = (label_id("sleep(0)") + 1.0) * stride
+
+        def discard(_: float) -> None:
+            pass
+
+        def strip_own_frame(exc: BaseException) -> None:
+            tb = exc.__traceback__
+            if tb is not None and tb.tb_frame.f_code in own_codes:
+                exc.__traceback__ = tb.tb_next
+
+        class StepRecordingCoroutine:
+            """Drives a coroutine for a Task, one recorded step per ``__next__``/``send``/``throw``."""
+
+            __slots__ = ("_coro", "_send", "_task_index", "_sleep0_code", "__weakref__")
+
+            def __init__(self, coro: Any, task_index: int) -> None:
+                self._coro = coro
+                self._send = coro.send
+                self._task_index = task_index
+                self._sleep0_code = task_index + sleep0_slot
+
+            if virtual:
+
+                def __next__(self) -> Any:
+                    v0 = loop._vtime
+                    w0 = perf()
+                    try:
+                        yielded = self._send(None)
+                    except BaseException as exc:
+                        strip_own_frame(exc)
+                        self._ended(v0, w0, exc)
+                        raise
+                    wall = perf() - w0
+                    put(v0)
+                    put(loop._vtime)
+                    put(self._sleep0_code if yielded is None else code_for(self._task_index, yielded, self._coro))
+                    if wall >= WALL_NOTE_THRESHOLD:
+                        walls[len(recorder.steps) // width - 1] = wall
+                    return yielded
+
+                def _ended(self, v0: float, w0: float, exc: BaseException) -> None:
+                    wall = perf() - w0
+                    v1 = loop._vtime
+                    put(v0)
+                    put(v1)
+                    put(float(self._task_index))
+                    if wall >= WALL_NOTE_THRESHOLD:
+                        walls[len(recorder.steps) // width - 1] = wall
+                    finish(self._task_index, v1, exc)
+
+                def _step_with(self, method: Callable[..., Any], *args: Any) -> Any:
+                    v0 = loop._vtime
+                    w0 = perf()
+                    try:
+                        yielded = method(*args)
+                    except BaseException as exc:
+                        strip_own_frame(exc)
+                        self._ended(v0, w0, exc)
+                        raise
+                    wall = perf() - w0
+                    put(v0)
+                    put(loop._vtime)
+                    put(self._sleep0_code if yielded is None else code_for(self._task_index, yielded, self._coro))
+                    if wall >= WALL_NOTE_THRESHOLD:
+                        walls[len(recorder.steps) // width - 1] = wall
+                    return yielded
+
+            else:
+
+                def __next__(self) -> Any:
+                    t0 = now()
+                    try:
+                        yielded = self._send(None)
+                    except BaseException as exc:
+                        strip_own_frame(exc)
+                        self._ended(t0, 0.0, exc)
+                        raise
+                    put(t0)
+                    put(now())
+                    put(self._sleep0_code if yielded is None else code_for(self._task_index, yielded, self._coro))
+                    return yielded
+
+                def _ended(self, t0: float, _w0: float, exc: BaseException) -> None:
+                    t1 = now()
+                    put(t0)
+                    put(t1)
+                    put(float(self._task_index))
+                    finish(self._task_index, t1, exc)
+
+                def _step_with(self, method: Callable[..., Any], *args: Any) -> Any:
+                    t0 = now()
+                    try:
+                        yielded = method(*args)
+                    except BaseException as exc:
+                        strip_own_frame(exc)
+                        self._ended(t0, 0.0, exc)
+                        raise
+                    put(t0)
+                    put(now())
+                    put(self._sleep0_code if yielded is None else code_for(self._task_index, yielded, self._coro))
+                    return yielded
+
+            def send(self, value: Any) -> Any:
+                if value is None:
+                    return self.__next__()
+                return self._step_with(self._send, value)
+
+            def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+                exc = typ if isinstance(typ, BaseException) else val
+                if isinstance(exc, _CancelledError) or typ is _CancelledError:
+                    recorder.cancel_requested.setdefault(self._task_index, recorder.now())
+                if val is None and tb is None:
+                    return self._step_with(self._coro.throw, typ)
+                return self._step_with(self._coro.throw, typ, val, tb)
+
+            def close(self) -> None:
+                self._coro.close()
+
+            def __await__(self) -> Any:
+                return self
+
+            def __iter__(self) -> Any:
+                return self
+
+            # what inspection tools read: the wrapped coroutine's own
+            @property
+            def cr_frame(self) -> Any:
+                return self._coro.cr_frame
+
+            @property
+            def cr_code(self) -> Any:
+                return self._coro.cr_code
+
+            @property
+            def cr_await(self) -> Any:
+                return self._coro.cr_await
+
+            @property
+            def cr_running(self) -> Any:
+                return self._coro.cr_running
+
+            @property
+            def cr_suspended(self) -> Any:
+                return getattr(self._coro, "cr_suspended", None)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self._coro, name)
+
+            def __repr__(self) -> str:
+                return repr(self._coro)
+
+        own_codes = {
+            StepRecordingCoroutine.__next__.__code__,
+            StepRecordingCoroutine._step_with.__code__,
+        }
+        StepRecordingCoroutine.__qualname__ = StepRecordingCoroutine.__name__
+        # the C Task only accepts coroutines: registering makes asyncio.iscoroutine() say yes
+        from collections.abc import Coroutine
+
+        Coroutine.register(StepRecordingCoroutine)
+
+        def stop() -> None:
+            nonlocal put
+            put = discard
+
+        return StepRecordingCoroutine, stop
+
+    def _finish(self, index: int, at: float, exc: BaseException) -> None:
+        self.finished[index] = at
+        if isinstance(exc, StopIteration):
+            value = exc.value
+            detail = "None" if value is None else _short_repr(value)
+            self.outcomes[index] = (_RETURNED, detail)
+        elif isinstance(exc, _CancelledError):
+            self.outcomes[index] = (_CANCELLED, str(exc.args[0]) if exc.args else "")
+        else:
+            self.outcomes[index] = (_RAISED, f"{type(exc).__name__}: {_short_repr(str(exc), 50)}".rstrip(": "))
+        task = _current_task()
+        if task is not None:
+            self.names[index] = task.get_name()
+
+    # ------------------------------------------------------------ the factory
+    def _make_task_factory(self) -> Callable[..., asyncio.Future]:
+        """The loop's task factory while recording: wrap the coroutine, then make the task as before."""
+        recorder = self
+        wrapper_type = self.wrapper_type
+        coroutines = self.coroutines
+        created_append = self.created.append
+        parents_append = self.parents.append
+        finished_append = self.finished.append
+        names = self.names
+        now = self.now
+        scoped = self._scoped
+        scope_root = self._scope_root
+        coroutine_type = types.CoroutineType
+        is_coroutine = asyncio.iscoroutine
+        make_task = asyncio.Task
+        nan = math.nan
+
+        def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future:
+            if recorder.active and (type(coro) is coroutine_type or is_coroutine(coro)):
+                parent = _current_task(loop)
+                parent_coro = parent.get_coro() if parent is not None else None
+                parent_index = parent_coro._task_index if type(parent_coro) is wrapper_type else -1
+                if not scoped or parent_index >= 0 or parent is scope_root:
+                    index = len(coroutines)
+                    coroutines.append(_labels.coroutine_name(coro))
+                    created_append(now())
+                    parents_append(parent_index)
+                    finished_append(nan)
+                    if kwargs:
+                        name = kwargs.get("name")
+                        if name is not None:
+                            names[index] = str(name)
+                    coro = wrapper_type(coro, index)
+            inner = recorder._inner_factory
+            if inner is None:
+                return make_task(coro, loop=loop, **kwargs)
+            return inner(loop, coro, **kwargs)
+
+        return task_factory
+
+    # ------------------------------------------------------- install / remove
+    def install(self) -> None:
+        """Start recording: set the task factory and the callback hooks on the loop."""
+        loop = self.loop
+        self._inner_factory = loop.get_task_factory()
+        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory"):
+            self._saved[name] = loop.__dict__.get(name, _MISSING)
+        self.task_factory = self._make_task_factory()
+        loop.set_task_factory(self.task_factory)
+        loop.__dict__["set_task_factory"] = self._set_inner_factory
+        loop.__dict__["get_task_factory"] = lambda: self._inner_factory
+        self._install_callback_hooks()
+
+    def _set_inner_factory(self, factory: Callable[..., Any] | None) -> None:
+        if factory is not None and not callable(factory):
+            raise TypeError("task factory must be a callable or None")
+        self._inner_factory = factory
+
+    def uninstall(self) -> None:
+        """Stop recording and put the loop back exactly as it was (task factory included)."""
+        if not self.active:
+            return
+        self.active = False
+        self.stopped_at = self.now()
+        self._stop_wrappers()
+        loop = self.loop
+        for name, value in self._saved.items():
+            if value is _MISSING:
+                loop.__dict__.pop(name, None)
+            else:
+                loop.__dict__[name] = value
+        # what the program set while we were recording stands; otherwise the original
+        loop.set_task_factory(self._inner_factory)
+
+    def _install_callback_hooks(self) -> None:
+        loop = self.loop
+        recorder = self
+        base_call_at = loop.call_at
+        put = self.callbacks.append
+        perf = _perf
+
+        def recording(callback: Any) -> bool:
+            if not recorder.active or _is_plumbing(callback):
+                return False
+            if recorder._scoped:
+                task = _current_task(loop)
+                return task is not None and type(task.get_coro()) is recorder.wrapper_type
+            return True
+
+        def run_and_record(handle: asyncio.Handle, label: float, run: Callable[[], None]) -> None:
+            t0 = recorder.now()
+            w0 = perf()
+            run()
+            if recorder.active:
+                put(t0)
+                put(recorder.now())
+                put(perf() - w0)
+                put(label)
+
+        class Handle(asyncio.Handle):
+            __slots__ = ("_label",)
+
+            def _run(self) -> None:
+                run_and_record(self, self._label, super()._run)
+
+        class TimerHandle(asyncio.TimerHandle):
+            __slots__ = ("_label",)
+
+            def _run(self) -> None:
+                run_and_record(self, self._label, super()._run)
+
+        plain_handle = asyncio.Handle
+        ready = loop._ready
+        step_type = _STEP_TYPES[0]
+        builtin_method = _BUILTIN_METHOD
+        future_type = asyncio.Future
+
+        def _call_soon(callback: Any, args: Any, context: Any) -> asyncio.Handle:
+            # BaseEventLoop._call_soon, plus one check; this runs for every task step
+            kind = type(callback)
+            if (
+                kind is step_type
+                or (kind is builtin_method and isinstance(callback.__self__, future_type))
+                or not recording(callback)
+            ):
+                handle = plain_handle(callback, args, loop, context)
+            else:
+                handle = Handle(callback, args, loop, context)
+                handle._label = recorder.label_id(_callback_name(callback))
+            if handle._source_traceback:
+                del handle._source_traceback[-1]
+            ready.append(handle)
+            return handle
+
+        def call_at(when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
+            if not recording(callback):
+                return base_call_at(when, callback, *args, context=context)
+            if when is None:
+                raise TypeError("when cannot be None")
+            loop._check_closed()
+            if loop._debug:
+                loop._check_thread()
+                loop._check_callback(callback, "call_at")
+            timer = TimerHandle(when, callback, args, loop, context)
+            timer._label = recorder.label_id(_callback_name(callback))
+            if timer._source_traceback:
+                del timer._source_traceback[-1]
+            heapq.heappush(loop._scheduled, timer)
+            timer._scheduled = True
+            return timer
+
+        # a loop with a _call_soon of its own (or one already hooked) keeps it: we then see
+        # plain callbacks only through call_at
+        if self._saved["_call_soon"] is _MISSING and type(loop)._call_soon is asyncio.BaseEventLoop._call_soon:
+            loop.__dict__["_call_soon"] = _call_soon
+        loop.__dict__["call_at"] = call_at
+
+    def note_idle(self, start: float, end: float) -> None:
+        """Record that the loop waited (or jumped) from ``start`` to ``end``."""
+        if self.active and end > start:
+            self.idle.append(start)
+            self.idle.append(end)
+
+    # --------------------------------------------------------------- results
+    def _records(self) -> list[TaskRecord]:
+        pending_names = {}
+        for task in asyncio.all_tasks(self.loop) if not self.loop.is_closed() else ():
+            coro = task.get_coro()
+            if type(coro) is self.wrapper_type:
+                pending_names[coro._task_index] = task.get_name()
+        records = []
+        for i, coroutine in enumerate(self.coroutines):
+            finished = self.finished[i]
+            outcome, detail = self.outcomes.get(i, ("pending", ""))
+            name = self.names.get(i) or pending_names.get(i) or f"Task-{i + 1}?"
+            if i in pending_names:
+                name = pending_names[i]
+            parent = self.parents[i]
+            records.append(
+                TaskRecord(
+                    index=i,
+                    name=name,
+                    coroutine=coroutine,
+                    parent=None if parent < 0 else parent,
+                    created=self.created[i],
+                    finished=None if math.isnan(finished) else finished,
+                    outcome=outcome,
+                    detail=detail,
+                    cancel_requested=self.cancel_requested.get(i),
+                )
+            )
+        return records
+
+    def timeline(self, *, root: int | None = None, result: Any = None) -> Timeline:
+        """A :class:`Timeline` of what was recorded (call after :meth:`uninstall`)."""
+        end = self.stopped_at if self.stopped_at is not None else self.now()
+        return Timeline.from_recording(
+            clock="virtual" if self.virtual else "real",
+            start=self.started_at,
+            end=end,
+            tasks=self._records(),
+            compact_steps=self.steps,
+            walls=self.walls,
+            labels=self.labels,
+            callbacks=self.callbacks,
+            idle=self.idle,
+            root=root,
+            result=result,
+        )
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()

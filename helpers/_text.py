@@ -91,9 +91,7 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
         axis = _Axis(timeline.start, timeline.duration, width)
         lines.append(" " * (label_width + 1) + axis.labels())
         for s in shown:
-            lines.append(
-                f"{_clip(records[s.index].name, _NAME_LIMIT):<{label_width}} |{axis.row(s, timeline)}|"
-            )
+            lines.append(f"{_clip(records[s.index].name, _NAME_LIMIT):<{label_width}} |{axis.row(s, timeline)}|")
         if hidden:
             lines.append(f"{'':<{label_width}}  ... {_hidden_note(timeline, ordered[len(shown) :])}")
         lines.append(f"{'loop':<{label_width}} |{axis.loop_row(timeline, summaries)}|")
@@ -148,7 +146,7 @@ def _headline(timeline: Timeline, summaries: list[_TaskSummary]) -> str:
 
 
 def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:
-    """Which tasks blocked the loop, and when (and for how long, on real time only: wall time varies)."""
+    """Which tasks blocked the loop, when, and for how many loop seconds (never wall seconds: they vary)."""
     found = []
     for s in summaries:
         for start, end, blocking in s.spans:
@@ -160,7 +158,8 @@ def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | N
     parts = []
     for start, end, index in found[:_BLOCKING_LISTED]:
         part = f"{_clip(timeline._records[index].name, _NAME_LIMIT)} at {_time(start - timeline.start)} s"
-        if timeline.clock == "real":
+        # loop seconds are exact on virtual time too; a step only slow in wall seconds gets no number
+        if end > start:
             part += f" for {_time(end - start)} s"
         parts.append(part)
     if len(found) > _BLOCKING_LISTED:

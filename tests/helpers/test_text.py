@@ -119,3 +119,14 @@ def test_zero_duration_and_empty_timelines():
 def test_width_sets_the_chart_width():
     rows = _chart_rows(render(samples.three_workers(), width=30))
     assert {len(row.split("|")[1]) for row in rows} == {30}
+
+
+def test_blocked_line_on_virtual_time_gives_loop_seconds_only():
+    builder = samples.TimelineBuilder()
+    slow, wall_only = builder.task("slow"), builder.task("wall-only")
+    builder.step(slow, 0.0, "sleep(1)", end=0.25, wall=0.2512)
+    builder.step(wall_only, 0.25, None, wall=0.3)
+    builder.finish(wall_only, 0.25)
+    text = render(builder.build(1.0))
+    assert "blocked the loop: slow at 0.000 s for 0.250 s, wall-only at 0.250 s\n" in text
+    assert "0.251" not in text and "0.300" not in text, "wall seconds vary from run to run: never print them"

@@ -39,9 +39,7 @@ class TimelineBuilder:
             self.labels.append(text)
         return float(self.labels.index(text))
 
-    def task(
-        self, name: str, coroutine: str | None = None, parent: int | None = None, created: float = 0.0
-    ) -> int:
+    def task(self, name: str, coroutine: str | None = None, parent: int | None = None, created: float = 0.0) -> int:
         """Record a task created at ``created`` and return its index."""
         index = len(self.records)
         self.records.append(TaskRecord(index, name, coroutine or name, parent, self.start + created))

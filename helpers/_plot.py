@@ -222,15 +222,11 @@ class _TimelineData:
         self.idle = idle
         callbacks = np.frombuffer(timeline._callback_buffer, dtype=np.float64).reshape(-1, CALLBACK_WIDTH)
         self.callbacks = callbacks[:, :2] - start
-        self.callback_blocking = (
-            np.maximum(callbacks[:, 1] - callbacks[:, 0], callbacks[:, 2]) >= BLOCKING_THRESHOLD
-        )
+        self.callback_blocking = np.maximum(callbacks[:, 1] - callbacks[:, 0], callbacks[:, 2]) >= BLOCKING_THRESHOLD
 
 
 # ---------------------------------------------------------------------- draw
-def _draw_bars(
-    ax: Axes, bars: Any, color: str, height: float, min_width: float, np: Any, zorder: float
-) -> None:
+def _draw_bars(ax: Axes, bars: Any, color: str, height: float, min_width: float, np: Any, zorder: float) -> None:
     """Draw ``(start, end, row)`` bars as one PolyCollection: fast for tens of thousands of bars."""
     from matplotlib.collections import PolyCollection
 
@@ -268,9 +264,7 @@ def _draw_loop(ax: Axes, data: _TimelineData, row: float, min_width: float, np: 
         ticks = np.column_stack([data.callbacks, np.full(len(data.callbacks), row)])
         calm = ticks[~data.callback_blocking]
         _draw_bars(ax, calm, COLORS["callback"], _STEP_HEIGHT, min_width, np, zorder=3)
-        _draw_bars(
-            ax, ticks[data.callback_blocking], COLORS["blocking"], _STEP_HEIGHT, min_width, np, zorder=4
-        )
+        _draw_bars(ax, ticks[data.callback_blocking], COLORS["blocking"], _STEP_HEIGHT, min_width, np, zorder=4)
 
 
 def _draw_outcomes(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
@@ -335,9 +329,7 @@ def _draw_legend(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
     outcomes = {r.outcome for r in timeline._records}
     for outcome, marker in (("raised", "X"), ("cancelled", "x")):
         if outcome in outcomes:
-            handles.append(
-                Line2D([], [], linestyle="none", marker=marker, color=COLORS[outcome], label=outcome)
-            )
+            handles.append(Line2D([], [], linestyle="none", marker=marker, color=COLORS[outcome], label=outcome))
     ax.legend(
         handles=handles,
         loc="lower left",

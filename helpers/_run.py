@@ -74,8 +74,12 @@ class _Watchdog:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread_id), None)
 
 
-def _finish_loop(loop: _TracingLoopBase) -> None:
-    """What ``asyncio.run`` does at the end: cancel what is left, close async generators, stop threads."""
+def _finish_loop(loop: _TracingLoopBase, recorder: Recorder) -> None:
+    """What ``asyncio.run`` does at the end: cancel what is left, close async generators, stop threads.
+
+    The cancellation of leftover tasks is recorded (it is part of what the program did);
+    the loop's own shutdown work after it is not.
+    """
     loop._until = (loop.time() - loop._start_time) + CLEANUP_GRACE
     remaining = [t for t in asyncio.all_tasks(loop) if not t.done()]
     try:
@@ -83,6 +87,7 @@ def _finish_loop(loop: _TracingLoopBase) -> None:
             for task in remaining:
                 task.cancel()
             loop.run_until_complete(asyncio.gather(*remaining, return_exceptions=True))
+        recorder.uninstall()
         loop.run_until_complete(loop.shutdown_asyncgens())
     except (TraceError, _WallClockInterrupt):
         pass  # cleanup that deadlocks or never ends is abandoned, not waited for
@@ -120,7 +125,7 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
         if watchdog is not None:
             watchdog.stop()
         try:
-            _finish_loop(loop)
+            _finish_loop(loop, recorder)
         except _WallClockInterrupt:
             pass
     finally:

@@ -44,24 +44,30 @@ _CancelledError = asyncio.CancelledError
 _ASYNCIO_DIR = _labels._ASYNCIO_DIR
 
 
-def _task_callback_types() -> tuple[type, ...]:
-    """The types of the callbacks a C Task schedules for its own steps."""
+def _probe_step_type() -> type:
+    """The type of the callback a C Task schedules for its own steps (``TaskStepMethWrapper``).
 
-    async def probe() -> type:
-        loop = asyncio.get_running_loop()
-        task = loop.create_task(asyncio.sleep(0))
-        step_type = type(loop._ready[-1]._callback)  # the task's first step, just scheduled
-        await task
-        return step_type
+    asyncio does not export it, so make a task on a loop that never runs and look at
+    what it scheduled. Nothing runs, so this works where a loop is already running.
+    """
+
+    async def nothing() -> None:
+        pass
 
     loop = asyncio.new_event_loop()
     try:
-        return (loop.run_until_complete(probe()),)
+        coro = nothing()
+        task = loop.create_task(coro)
+        step_type = type(loop._ready[-1]._callback)
+        # finish the coroutine by hand and drop the task quietly: it was only a probe
+        coro.close()
+        task._log_destroy_pending = False
     finally:
         loop.close()
+    return step_type
 
 
-_STEP_TYPES = _task_callback_types()
+_STEP_TYPES = (_probe_step_type(),)
 _BUILTIN_METHOD = types.BuiltinMethodType
 
 

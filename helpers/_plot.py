@@ -7,7 +7,7 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
-from ._timeline import CALLBACK_WIDTH, FINISHED, IDLE_WIDTH, STEP_WIDTH, Timeline
+from ._timeline import BLOCKING_THRESHOLD, CALLBACK_WIDTH, FINISHED, IDLE_WIDTH, STEP_WIDTH, Timeline
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 __all__ = ["plot_timeline", "png_bytes", "BLOCKING_THRESHOLD", "COLORS"]
 
 #: A step that held the loop this long (loop or wall seconds) is drawn as blocking it.
-BLOCKING_THRESHOLD = 0.05
 
 #: Okabe-Ito colours, told apart with every common kind of colour blindness.
 COLORS = {

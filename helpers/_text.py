@@ -7,12 +7,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ._timeline import FINISHED, Timeline
+from ._timeline import BLOCKING_THRESHOLD, FINISHED, Timeline
 
 __all__ = ["render", "BLOCKING_THRESHOLD", "RUNNING", "BLOCKING", "WAITING", "IDLE", "ABSENT"]
 
 #: A step that held the loop this long (loop or wall seconds) is drawn as blocking it.
-BLOCKING_THRESHOLD = 0.05
 
 #: Chart characters, strongest first when several things fall in one column.
 RUNNING = "#"

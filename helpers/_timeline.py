@@ -27,6 +27,7 @@ __all__ = [
     "CALLBACK_WIDTH",
     "IDLE_WIDTH",
     "FINISHED",
+    "BLOCKING_THRESHOLD",
     "Step",
     "Wait",
     "Callback",
@@ -49,6 +50,11 @@ CALLBACK_WIDTH = 4
 IDLE_WIDTH = 2
 #: Label id stored after a task's last step: it waits on nothing, it has ended.
 FINISHED = -1.0
+#: A step that holds the loop at least this long (loop or wall seconds) counts as blocking it,
+#: in every view and check unless told otherwise. A tenth of asyncio debug mode's
+#: ``slow_callback_duration`` (0.1 s): long enough to ignore ordinary steps, short enough to
+#: catch a ``time.sleep`` or a CPU loop.
+BLOCKING_THRESHOLD = 0.05
 
 _PENDING = "pending"
 _RETURNED = "returned"
@@ -85,6 +91,11 @@ class Step:
     def held_loop(self) -> float:
         """How long this step kept every other task waiting: loop or wall seconds, whichever is longer."""
         return max(self.end - self.start, self.wall)
+
+    @property
+    def is_blocking(self) -> bool:
+        """True if the step held the loop for at least ``BLOCKING_THRESHOLD`` seconds."""
+        return self.held_loop >= BLOCKING_THRESHOLD
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -212,12 +223,17 @@ class TaskView:
 
     @property
     def waits(self) -> list[Wait]:
-        """The gaps between consecutive steps, each with what the task waited on."""
+        """The gaps between consecutive steps, each with what the task waited on.
+
+        A task still pending when recording stopped also has a last wait, up to the
+        timeline's end.
+        """
         steps = self.steps
-        return [
-            Wait(a.task, a.end, b.start, a.waits_on or "")
-            for a, b in zip(steps, steps[1:])
-        ]
+        waits = [Wait(a.task, a.end, b.start, a.waits_on or "") for a, b in zip(steps, steps[1:])]
+        if steps and self.record.finished is None and steps[-1].waits_on is not None:
+            last = steps[-1]
+            waits.append(Wait(last.task, last.end, max(last.end, self._timeline.end), last.waits_on))
+        return waits
 
     @property
     def parent(self) -> str | None:
@@ -380,6 +396,11 @@ class Timeline:
         return [TaskView(r, self) for r in self._records]
 
     @property
+    def records(self) -> list[TaskRecord]:
+        """The raw record of every task, in creation order."""
+        return self._records
+
+    @property
     def task_names(self) -> list[str]:
         """Names of every task recorded, in creation order."""
         return [r.name for r in self._records]
@@ -462,10 +483,12 @@ class Timeline:
     def _step_buffer(self) -> array:
         """The steps interleaved as ``STEP_WIDTH`` fields each (the constructor's layout)."""
         cols = self.step_columns()
-        out = array("d", bytes(8 * STEP_WIDTH * self.step_count))
-        for k, name in enumerate(("start", "end", "wall", "task", "label")):
-            out[k::STEP_WIDTH] = cols[name]
-        return out
+        if "interleaved" not in cols:
+            out = array("d", bytes(8 * STEP_WIDTH * self.step_count))
+            for k, name in enumerate(("start", "end", "wall", "task", "label")):
+                out[k::STEP_WIDTH] = cols[name]
+            cols["interleaved"] = out
+        return cols["interleaved"]
 
     # ------------------------------------------------------- callbacks / idle
     @property
@@ -537,7 +560,7 @@ class Timeline:
                 best = max(best, current)
         return best
 
-    def blocking(self, threshold: float = 0.1) -> list[Step]:
+    def blocking(self, threshold: float = BLOCKING_THRESHOLD) -> list[Step]:
         """Steps that held the loop for at least ``threshold`` seconds (loop or wall clock).
 
         While a step runs, no other task or callback can: a long step is a

@@ -15,6 +15,7 @@ In Jupyter, ``%load_ext helpers`` adds the ``%%timeline`` cell magic.
 Importing this package changes nothing: no loop patching, no matplotlib settings.
 """
 
+from . import checks
 from ._errors import DeadlockError, TimeLimitError, TraceError, WallTimeLimitError
 from ._loop import RealTimeLoop, VirtualTimeLoop
 from ._run import trace, tracing
@@ -23,6 +24,7 @@ from ._timeline import Callback, Event, Idle, Step, TaskRecord, TaskView, Timeli
 __all__ = [
     "trace",
     "tracing",
+    "checks",
     "Timeline",
     "TaskView",
     "TaskRecord",

@@ -107,11 +107,17 @@ def _attach(error: BaseException, timeline: Timeline) -> None:
 
 def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: float | None,
                 name: str, context: contextvars.Context) -> Timeline:
-    loop: _TracingLoopBase = VirtualTimeLoop(until=until) if virtual else RealTimeLoop(until=until)
+    # the watchdog thread exists before the loop, so the loop does not take it for work to wait on
+    watchdog = _Watchdog(wall_limit, threading.get_ident()) if wall_limit else None
+    try:
+        loop: _TracingLoopBase = VirtualTimeLoop(until=until) if virtual else RealTimeLoop(until=until)
+    except BaseException:
+        if watchdog is not None:
+            watchdog.stop()
+        raise
     recorder = Recorder(loop, virtual=virtual, executor_labels=loop.executor_labels)
     loop.on_idle = recorder.note_idle
     recorder.install()
-    watchdog = _Watchdog(wall_limit, threading.get_ident()) if wall_limit else None
     error: BaseException | None = None
     result = None
     try:

@@ -27,11 +27,15 @@ def _asyncio_qualname(code: CodeType) -> str | None:
 
 
 def coroutine_name(coro: Any) -> str:
-    """The qualified name of a coroutine's function, e.g. ``'worker'`` or ``'Server.handle'``."""
+    """The name of a coroutine's function, e.g. ``'worker'`` or ``'Server.handle'``.
+
+    A coroutine function defined inside another function is named without the
+    enclosing ``outer.<locals>.`` part: ``'download'``, not ``'main.<locals>.download'``.
+    """
     name = getattr(coro, "__qualname__", None)
-    if isinstance(name, str):
-        return name
-    return type(coro).__name__
+    if not isinstance(name, str):
+        return type(coro).__name__
+    return name.rpartition("<locals>.")[2]
 
 
 def await_chain(coro: Any) -> tuple[list[Any], Any]:

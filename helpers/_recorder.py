@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
+import os
 import time
 import types
 from array import array
@@ -42,6 +43,8 @@ _perf = time.perf_counter
 _current_task = asyncio.current_task
 _CancelledError = asyncio.CancelledError
 _ASYNCIO_DIR = _labels._ASYNCIO_DIR
+# callbacks defined in asyncio, or in this package (the loop's own bookkeeping), are not the program's
+_PLUMBING_DIRS = (_ASYNCIO_DIR, os.path.dirname(__file__) + os.sep)
 
 
 def _probe_step_type() -> type:
@@ -81,7 +84,7 @@ def _is_plumbing(callback: Any) -> bool:
     func = getattr(callback, "__func__", callback)
     code = getattr(func, "__code__", None)
     if code is not None:
-        return code.co_filename.startswith(_ASYNCIO_DIR)
+        return code.co_filename.startswith(_PLUMBING_DIRS)
     inner = getattr(callback, "func", None)  # functools.partial
     return inner is not None and _is_plumbing(inner)
 

@@ -1,0 +1,87 @@
+"""Render the example timelines in docs/images/ from real traced programs.
+
+Run: python docs/make_images.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pathlib
+import random
+import time
+
+import helpers
+from helpers import _plot
+
+IMAGES = pathlib.Path(__file__).parent / "images"
+
+
+async def three_workers() -> None:
+    """Three downloads at once, one of which blocks the loop with time.sleep."""
+
+    async def download(name: str, seconds: float) -> str:
+        await asyncio.sleep(seconds / 2)
+        await asyncio.sleep(seconds / 2)
+        return name
+
+    async def parse() -> None:
+        await asyncio.sleep(0.5)
+        time.sleep(0.3)  # a blocking call: every other task waits
+        await asyncio.to_thread(time.sleep, 0.4)
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(download("a", 1.0), name="download-a")
+        group.create_task(download("b", 2.0), name="download-b")
+        group.create_task(parse(), name="parse")
+
+
+async def pipeline() -> None:
+    """Two producers, three consumers, a bounded queue, 200 tasks of work items in all."""
+    rng = random.Random(7)
+    queue: asyncio.Queue[float] = asyncio.Queue(maxsize=5)
+
+    async def producer() -> None:
+        for _ in range(30):
+            await asyncio.sleep(rng.choice((0.05, 0.1, 0.2)))
+            await queue.put(rng.choice((0.1, 0.2, 0.3)))
+
+    async def handle(cost: float) -> None:
+        await asyncio.sleep(cost)
+
+    async def consumer() -> None:
+        while True:
+            cost = await queue.get()
+            await asyncio.create_task(handle(cost))
+            queue.task_done()
+
+    consumers = [asyncio.create_task(consumer(), name=f"consumer-{i}") for i in range(3)]
+    async with asyncio.TaskGroup() as group:
+        for i in range(2):
+            group.create_task(producer(), name=f"producer-{i}")
+    await queue.join()
+    for task in consumers:
+        task.cancel()
+
+
+async def many_sleepers() -> None:
+    """200 tasks, each sleeping a few times: readable at scale."""
+    rng = random.Random(1)
+
+    async def sleeper() -> None:
+        for _ in range(4):
+            await asyncio.sleep(rng.uniform(0.1, 1.0))
+
+    await asyncio.gather(*(asyncio.create_task(sleeper(), name=f"sleeper-{i}") for i in range(200)))
+
+
+def main() -> None:
+    IMAGES.mkdir(exist_ok=True)
+    for name, program in (("three-workers", three_workers), ("pipeline", pipeline), ("200-tasks", many_sleepers)):
+        timeline = helpers.trace(program())
+        (IMAGES / f"{name}.png").write_bytes(_plot.png_bytes(timeline))
+        (IMAGES / f"{name}.txt").write_text(str(timeline) + "\n")
+        print(f"{name}: {timeline!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -45,6 +45,7 @@ import heapq
 import itertools
 import math
 import selectors
+import sys
 import threading
 import time
 import weakref
@@ -178,7 +179,13 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
 
         def tracked() -> Any:
             loop._note_pool_thread()
-            return func(*args)
+            try:
+                return func(*args)
+            except BaseException as exc:
+                # hide this frame: the traceback reads as if func ran in the pool directly
+                if exc.__traceback__ is not None and exc.__traceback__.tb_frame is sys._getframe():
+                    exc.__traceback__ = exc.__traceback__.tb_next
+                raise
 
         with self._lock:
             self._executor_pending += 1
@@ -233,6 +240,15 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
             sleeping = self._sleeping
         return max(0, pending + live + self._foreign_threads() - sleeping)
 
+    def _poll_after_busy_check(self) -> list[Any]:
+        """Poll I/O once more, without waiting, after ``_busy()`` found no outside work.
+
+        Finished thread work queues its result (writing to the self-pipe) before it stops
+        counting as busy, so this poll sees any wake-up that raced with the check. Without
+        it the loop could report a deadlock, or jump the clock, with a result already queued.
+        """
+        return self._deciding.real_select(0)
+
     def _has_io(self) -> bool:
         return len(self._deciding.get_map()) > 1  # more than the loop's own self-pipe
 
@@ -277,6 +293,9 @@ class RealTimeLoop(_TracingLoopBase):
                     remaining = left if remaining is None else min(remaining, left)
                 nothing_scheduled = timeout is None and not self._busy()
                 if nothing_scheduled and (not self._has_io() or io_idle >= IO_IDLE_LIMIT):
+                    events = self._poll_after_busy_check()
+                    if events:
+                        return events
                     raise self._deadlock()
                 chunk = REAL_WAIT_CHUNK if remaining is None else max(0.0, min(REAL_WAIT_CHUNK, remaining))
                 t0 = time.perf_counter()
@@ -391,6 +410,9 @@ class VirtualTimeLoop(_TracingLoopBase):
                 if events:
                     return events
                 continue
+            events = self._poll_after_busy_check()
+            if events:
+                return events
             if self._has_io():
                 t0 = time.perf_counter()
                 events = self._deciding.real_select(self._io_grace if deadline is not None else REAL_WAIT_CHUNK)

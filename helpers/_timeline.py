@@ -264,11 +264,17 @@ class TaskView:
 
     @property
     def lifetime(self) -> tuple[float, float] | None:
-        """``(first step start, last step end)`` — when the task was running or waiting."""
+        """``(first step start, end)`` — when the task was running or waiting.
+
+        The end is when the task finished; a task still pending when recording stopped
+        was still waiting then, so its lifetime runs to the timeline's end.
+        """
         steps = self.steps
         if not steps:
             return None
-        end = self.record.finished if self.record.finished is not None else steps[-1].end
+        end = self.record.finished
+        if end is None:
+            end = self._timeline.end if steps[-1].waits_on is not None else steps[-1].end
         return steps[0].start, max(end, steps[-1].end)
 
     @property

@@ -13,6 +13,14 @@ _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 _SLEEP_CODE = asyncio.sleep.__code__
 _TO_THREAD_CODE = asyncio.to_thread.__code__
 
+# asyncio functions that wait on futures for the caller: qualname -> the name the learner called
+_COMBINATORS = {
+    "wait_for": "wait_for",
+    "wait": "wait",
+    "as_completed.<locals>._wait_for_one": "as_completed",  # 3.11, 3.12
+    "_AsCompletedIterator._wait_for_one": "as_completed",  # 3.13
+}
+
 # code object -> qualname if the code belongs to asyncio itself, else None
 _asyncio_code: dict[CodeType, str | None] = {}
 
@@ -120,14 +128,17 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
         if code is _TO_THREAD_CODE:
             func = _frame_local(obj, "func")
             return f"to_thread({_func_name(func)})" if func is not None else "to_thread"
+        combinator = _COMBINATORS.get(qualname)
+        if combinator is not None:
+            return f"{combinator}({_future_label(yielded, executor_labels)})"
         owner, _, method = qualname.rpartition(".")
+        if qualname == "_ContextManagerMixin.__aenter__":
+            method = "acquire"  # `async with lock:` waits in the lock's acquire
         if owner and "<" not in owner:
             this = _frame_local(obj, "self")
             if this is not None:
                 owner = type(this).__name__
             return f"{owner}.{method}"
-        if qualname in ("wait_for", "shield", "wait", "as_completed._wait_for_one"):
-            return f"{qualname.split('.')[0]}({_future_label(yielded, executor_labels)})"
         return qualname
     return _future_label(yielded, executor_labels)
 
@@ -138,7 +149,7 @@ def explain_wait(coro: Any, label: str) -> str:
     ``"Queue.get"`` becomes ``"Queue.get (queue empty)"``; ``"Event.wait"`` becomes
     ``"Event.wait (event never set)"``, and so on.
     """
-    chain, leaf = await_chain(coro)
+    chain, _ = await_chain(coro)
     for obj in chain:
         this = _frame_local(obj, "self")
         if isinstance(this, asyncio.Queue):
@@ -154,6 +165,6 @@ def explain_wait(coro: Any, label: str) -> str:
             return f"{label} (held, and never released)"
         if isinstance(this, asyncio.Barrier):
             return f"{label} (not enough parties arrive)"
-    if label == "Future" and isinstance(leaf, asyncio.Future | type(None)):
+    if label == "Future":  # a plain future (the leaf is its await iterator): nothing left can complete it
         return "a Future that nothing will ever complete"
     return label

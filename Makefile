@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test setup lock clean
+.PHONY: lab test setup lock clean notebooks
 
 setup: $(STAMP)
 
@@ -20,8 +20,12 @@ $(STAMP): pyproject.toml requirements.lock
 lab: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=. notebooks/00-start-here/00-start-here.ipynb
 
+# Unit tests, nbval on every solution notebook (outputs compared), student notebooks on fresh kernels,
+# and the grading proof; two workers, one notebook or test file each.
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120 \
+		tests solutions
 
 lock: $(STAMP)
 	@echo "# Exact versions of every package the course installs (pip install -c requirements.lock). Regenerate with \`make lock\`." > requirements.lock
@@ -29,3 +33,14 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+# After editing a notebook in solutions/: store its outputs (nbval compares them) and regenerate notebooks/.
+notebooks: $(STAMP)
+	for nb in solutions/*/*.ipynb; do \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=120 "$$nb" || exit 1; \
+	done
+	for dir in solutions/*/; do \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db \
+			--log-level=WARN || exit 1; \
+	done

@@ -1,0 +1,122 @@
+"""Grading proof: real nbgrader autograde, with the project's nbgrader_config.py, on real submissions.
+
+For every assignment: the untouched student copy scores 0 on every autograded cell, the
+solution scores full marks, and every fixture in tests/submissions/<assignment>/ (plausible
+wrong answers, and students whose code hangs, blocks the loop, spins or exits) gets exactly
+the score it declares, in bounded time. The first assignment is graded by the stock
+``nbgrader autograde`` command, the others by ``python -m helpers.autograde`` (parallel).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from coursedir import ASSIGNMENTS, BIN, ROOT, cell_scores, course_env, make_course, nbgrader
+from submission import Fixture, build, fixtures
+
+#: Wall seconds grading one assignment may take, hanging students included.
+GRADING_BOUND = 240
+
+
+@dataclasses.dataclass
+class Graded:
+    assignment: str
+    course: Path
+    fixtures: list[Fixture]
+    seconds: float
+    output: str
+
+    def scores(self, student: str) -> dict[str, tuple[float, float]]:
+        return cell_scores(self.course, self.assignment, student)
+
+
+def _submit(assignment: str, course: Path) -> list[Fixture]:
+    """Put the untouched copy, the solution and every fixture in ``course/submitted/``."""
+    found = fixtures(assignment)
+    students = {"untouched": None, "solution": build(assignment, None)}
+    students |= {f.name: build(assignment, f) for f in found}
+    for student, nb in students.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        if nb is None:
+            shutil.copy(ROOT / "notebooks" / assignment / f"{assignment}.ipynb", folder)
+        else:
+            nbformat.write(nb, folder / f"{assignment}.ipynb")
+    return found
+
+
+@pytest.fixture(scope="module")
+def classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
+    """Every assignment's class, graded at the same time (the first by stock nbgrader, the rest in parallel)."""
+    running = {}
+    for assignment in ASSIGNMENTS:
+        course = make_course(tmp_path_factory.mktemp(assignment), [assignment])
+        nbgrader(course, "generate_assignment", assignment)
+        found = _submit(assignment, course)
+        if assignment == ASSIGNMENTS[0]:
+            command = [str(BIN / "nbgrader"), "autograde", assignment]
+        else:
+            command = [sys.executable, "-m", "helpers.autograde", assignment, "--jobs", "4"]
+        proc = subprocess.Popen(
+            command, cwd=course, env=course_env(course), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        running[assignment] = (course, found, proc, time.monotonic())
+    graded = {}
+    for assignment, (course, found, proc, started) in running.items():
+        try:
+            output, _ = proc.communicate(timeout=GRADING_BOUND * 2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+        seconds = time.monotonic() - started
+        assert proc.returncode == 0, f"grading {assignment} failed:\n{output[-8000:]}"
+        graded[assignment] = Graded(assignment, course, found, seconds, output)
+    return graded
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request: pytest.FixtureRequest, classes: dict[str, Graded]) -> Graded:
+    return classes[request.param]
+
+
+def test_untouched_student_copy_scores_zero(graded: Graded):
+    scores = graded.scores("untouched")
+    assert scores, "no autograded cells found"
+    assert {k: s for k, (s, _) in scores.items() if s != 0} == {}
+
+
+def test_solution_scores_full_marks(graded: Graded):
+    assert {k: (s, m) for k, (s, m) in graded.scores("solution").items() if s != m} == {}
+
+
+def test_fixtures_name_real_graded_cells(graded: Graded):
+    cells = set(graded.scores("solution"))
+    unknown = {f.name: sorted(set(f.expect) - cells) for f in graded.fixtures if set(f.expect) - cells}
+    assert not unknown, f"fixtures expect scores for cells that do not exist: {unknown}"
+
+
+def test_every_fixture_gets_exactly_its_score(graded: Graded):
+    wrong = {}
+    for fixture in graded.fixtures:
+        for cell, (score, max_score) in graded.scores(fixture.name).items():
+            expected = fixture.expect.get(cell, max_score)
+            if score != expected:
+                wrong[f"{fixture.name}: {cell}"] = f"expected {expected:g}, got {score:g} of {max_score:g}"
+    assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())
+
+
+def test_every_graded_cell_catches_a_wrong_answer(graded: Graded):
+    caught = {cell for f in graded.fixtures for cell, points in f.expect.items() if points == 0}
+    missed = sorted(set(graded.scores("solution")) - caught)
+    assert not missed, f"graded cells no wrong-answer fixture fails (add one to tests/submissions/): {missed}"
+
+
+def test_grading_is_bounded_even_with_hanging_students(graded: Graded):
+    assert graded.seconds < GRADING_BOUND, f"grading {graded.assignment} took {graded.seconds:.0f} s"

@@ -1,0 +1,24 @@
+# Wakes timers in the right order but forgets to move the clock to them.
+# expect ex1_1_timers_overlap 0
+# %% replace ex1_1_run_with_timers
+def run_with_timers(tasks):
+    clock = 0.0
+    ready = collections.deque(tasks.items())
+    timers = []
+    sequence = itertools.count()
+    finished = []
+    while ready or timers:
+        if not ready:
+            _, _, name, generator = heapq.heappop(timers)
+            ready.append((name, generator))
+        name, generator = ready.popleft()
+        try:
+            delay = next(generator)
+        except StopIteration:
+            finished.append((clock, name))
+            continue
+        if delay > 0:
+            heapq.heappush(timers, (clock + delay, next(sequence), name, generator))
+        else:
+            ready.append((name, generator))
+    return finished

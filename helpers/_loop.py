@@ -345,7 +345,12 @@ class VirtualTimeLoop(_TracingLoopBase):
 
     # ------------------------------------------------------------ time.sleep
     def _advance(self, seconds: float) -> None:
-        """``time.sleep`` in the loop thread: the step holds the loop while the clock moves."""
+        """``time.sleep`` in the loop thread: the step holds the loop while the clock moves.
+
+        A sleep that would pass the end of time raises :class:`TimeLimitError` in the step
+        instead: ``while True: time.sleep(1)`` never yields to the loop, which could not stop it.
+        """
+        self._check_end_of_time(self._vtime + seconds)
         self._vtime += seconds
 
     def _thread_sleep(self, seconds: float) -> None:

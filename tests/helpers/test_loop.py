@@ -1,0 +1,400 @@
+"""Tests for helpers._loop: the virtual clock's rules, virtual ``time.sleep``, deadlock reports, end of time."""
+
+import asyncio
+import random
+import threading
+import time
+
+import pytest
+
+import helpers
+from helpers import _loop
+
+YEAR = 365 * 86400.0
+
+
+class WallClock:
+    """A generous upper bound on real time, only to catch hangs (never to check timing)."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def __enter__(self) -> "WallClock":
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed = time.perf_counter() - self.t0
+        assert self.elapsed < self.limit, f"took {self.elapsed:.2f} s of real time, expected under {self.limit} s"
+
+
+# ------------------------------------------------------------- exact timestamps
+async def _clock_after_sleeps(delays):
+    loop = asyncio.get_running_loop()
+    seen = [loop.time()]
+    for delay in delays:
+        await asyncio.sleep(delay)
+        seen.append(loop.time())
+    return seen
+
+
+def test_virtual_clock_lands_exactly_on_each_timer():
+    seen = helpers.trace(_clock_after_sleeps([0.1, 0.2, 1 / 3, 0.25])).result
+    expected = [0.0, 0.1, 0.1 + 0.2, 0.1 + 0.2 + 1 / 3, 0.1 + 0.2 + 1 / 3 + 0.25]
+    assert seen == expected, "the clock must be set to each timer's exact float value, never rounded"
+
+
+def test_virtual_runs_are_identical():
+    async def main():
+        async def worker(k):
+            for _ in range(3):
+                await asyncio.sleep(0.1 * k)
+
+        # named: default names (Task-N) count up over the whole process, so they differ between runs
+        await asyncio.gather(*(asyncio.create_task(worker(k), name=f"worker-{k}") for k in range(1, 5)))
+
+    runs = [helpers.trace(main()) for _ in range(3)]
+    assert len({str(t) for t in runs}) == 1, "the text chart differs between runs"
+    assert len({tuple((s.task, s.start, s.end) for s in t.steps) for t in runs}) == 1
+    assert runs[0].duration == pytest.approx(1.2)
+
+
+def test_an_hour_of_sleep_is_instant():
+    with WallClock(2.0):
+        timeline = helpers.trace(_clock_after_sleeps([3600]))
+    assert timeline.result == [0.0, 3600.0]
+    assert timeline.duration == 3600.0
+    assert [(i.start, i.end) for i in timeline.idle] == [(0.0, 3600.0)]
+
+
+def test_a_year_of_sleep_is_instant_and_exact():
+    with WallClock(2.0):
+        timeline = helpers.trace(_clock_after_sleeps([YEAR]), until=2 * YEAR)
+    assert timeline.result == [0.0, YEAR]
+
+
+def test_a_year_of_many_short_sleeps_does_not_spin():
+    """Past 3e7 s the float spacing grows: a loop rounding its clock would stall on a due timer."""
+
+    async def main():
+        await asyncio.sleep(YEAR)
+        for _ in range(1000):
+            await asyncio.sleep(1e-6)
+        return asyncio.get_running_loop().time()
+
+    with WallClock(5.0):
+        end = helpers.trace(main(), until=2 * YEAR).result
+    assert end > YEAR
+
+
+def test_many_timers_fire_in_order_at_their_times():
+    rng = random.Random(7)
+    delays = [rng.randrange(1, 10_000) / 100 for _ in range(5000)]
+    woke: list[tuple[float, float]] = []
+
+    async def sleeper(delay):
+        await asyncio.sleep(delay)
+        woke.append((delay, asyncio.get_running_loop().time()))
+
+    async def main():
+        await asyncio.gather(*(sleeper(d) for d in delays))
+
+    with WallClock(20.0):
+        timeline = helpers.trace(main())
+    assert all(delay == at for delay, at in woke), "a sleeper woke at another time than its timer"
+    assert [d for d, _ in woke] == sorted(delays)
+    assert timeline.duration == max(delays)
+
+
+# ---------------------------------------------------------------- time.sleep
+def test_time_sleep_in_a_coroutine_moves_the_clock_and_blocks_the_loop():
+    async def main():
+        loop = asyncio.get_running_loop()
+        before = loop.time()
+        time.sleep(0.5)
+        after = loop.time()
+        await asyncio.sleep(1)
+        return before, after
+
+    with WallClock(2.0):
+        timeline = helpers.trace(main())
+    assert timeline.result == (0.0, 0.5)
+    (blocking,) = timeline.blocking()
+    assert (blocking.task, blocking.start, blocking.end, blocking.waits_on) == ("main", 0.0, 0.5, "sleep(1)")
+    assert timeline.duration == 1.5
+
+
+def test_to_thread_time_sleep_three_at_once_end_at_exactly_one_second():
+    async def main():
+        await asyncio.gather(*(asyncio.to_thread(time.sleep, 1) for _ in range(3)))
+        return asyncio.get_running_loop().time()
+
+    with WallClock(5.0):
+        timeline = helpers.trace(main())
+    assert timeline.result == 1.0
+    assert timeline.duration == 1.0
+
+
+def test_time_sleep_in_a_thread_wakes_in_virtual_order_with_timers():
+    log = []
+
+    def in_thread():
+        time.sleep(2)
+        log.append("thread")
+
+    async def main():
+        async def timer(delay):
+            await asyncio.sleep(delay)
+            log.append(delay)
+
+        await asyncio.gather(asyncio.to_thread(in_thread), timer(1), timer(3))
+
+    with WallClock(5.0):
+        helpers.trace(main())
+    assert log == [1, "thread", 3]
+
+
+def test_real_work_in_a_thread_costs_no_virtual_time():
+    def busy():
+        deadline = time.perf_counter() + 0.1
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+        return n > 0
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        sleeper = asyncio.create_task(asyncio.sleep(10), name="sleeper")
+        worked = await asyncio.to_thread(busy)
+        at = loop.time()
+        await sleeper
+        return worked, at, loop.time()
+
+    with WallClock(5.0):
+        timeline = helpers.trace(main())
+    assert timeline.result == (True, 0.0, 10.0), "quick real work must not move the virtual clock"
+    assert timeline.task("sleeper").ended == 10.0
+
+
+def test_timeout_around_slow_real_work_still_fires():
+    def slow():
+        time_left = time.perf_counter() + 0.5
+        while time.perf_counter() < time_left:
+            pass
+
+    async def main():
+        try:
+            async with asyncio.timeout(0.05):
+                await asyncio.to_thread(slow)
+        except TimeoutError:
+            return asyncio.get_running_loop().time()
+
+    with WallClock(5.0):
+        assert helpers.trace(main()).result == 0.05
+
+
+def test_thread_results_never_race_into_a_false_deadlock():
+    """Thread work that ends while the loop checks what is busy must wake the loop, not end the run."""
+
+    def quick():
+        return 1
+
+    async def main():
+        for _ in range(200):
+            await asyncio.to_thread(quick)
+        return asyncio.get_running_loop().time()
+
+    with WallClock(20.0):
+        for _ in range(10):
+            assert helpers.trace(main()).result == 0.0
+
+
+def test_time_sleep_is_virtual_only_while_the_loop_runs_and_restored_after():
+    real = time.sleep
+
+    async def main():
+        assert _loop.virtual_sleep_installed()
+        raise RuntimeError("the program failed")
+
+    with pytest.raises(RuntimeError, match="the program failed"):
+        helpers.trace(main())
+    assert time.sleep is real and not _loop.virtual_sleep_installed()
+    with pytest.raises(helpers.DeadlockError):
+        helpers.trace(asyncio.Event().wait())
+    assert time.sleep is real
+
+
+def test_time_sleep_in_an_unrelated_thread_stays_real():
+    started = threading.Event()
+    done = threading.Event()
+    result = {}
+
+    def outside():
+        started.set()
+        t0 = time.perf_counter()
+        time.sleep(0.05)
+        result["real"] = time.perf_counter() - t0
+        done.set()
+
+    thread = threading.Thread(target=outside)
+    thread.start()
+    started.wait()
+
+    async def main():
+        await asyncio.sleep(1000)
+
+    helpers.trace(main())
+    done.wait(5)
+    thread.join()
+    assert result["real"] >= 0.04, "a thread that is not the loop's slept on the virtual clock"
+
+
+def test_time_sleep_rejects_bad_arguments_like_the_real_one():
+    errors: list[str] = []
+
+    async def main():
+        for bad in (-1, "1"):
+            try:
+                time.sleep(bad)
+            except (ValueError, TypeError) as exc:
+                errors.append(type(exc).__name__)
+
+    helpers.trace(main())
+    assert errors == ["ValueError", "TypeError"]
+
+
+def test_endless_time_sleep_in_a_coroutine_stops_at_the_end_of_time():
+    """``while True: time.sleep(1)`` never yields: the sleep itself must stop at the end of time."""
+
+    async def main():
+        while True:
+            time.sleep(1)
+
+    with WallClock(5.0), pytest.raises(helpers.TimeLimitError) as excinfo:
+        helpers.trace(main(), until=100)
+    assert excinfo.value.until == 100
+    assert time.sleep is _loop._real_sleep
+
+
+# ------------------------------------------------------------------ deadlock
+async def _stuck_program(delay):
+    queue: asyncio.Queue = asyncio.Queue()
+    event = asyncio.Event()
+    lock = asyncio.Lock()
+    never = asyncio.get_running_loop().create_future()
+
+    async def consumer():
+        await queue.get()
+
+    async def hold_lock():
+        await lock.acquire()
+        await event.wait()
+
+    async def want_lock():
+        async with lock:
+            pass
+
+    async def await_future():
+        await never
+
+    consumers = [asyncio.create_task(consumer(), name=f"consumer-{k}") for k in (1, 2)]
+    asyncio.create_task(hold_lock(), name="holder")
+    await asyncio.sleep(delay)
+    asyncio.create_task(want_lock(), name="locker")
+    future_waiter = asyncio.create_task(await_future(), name="future-waiter")
+
+    async def await_stuck_task():
+        await future_waiter
+
+    asyncio.create_task(await_stuck_task(), name="waits-on-task")
+    await asyncio.gather(*consumers)
+
+
+@pytest.mark.parametrize("virtual", [True, False], ids=["virtual", "real"])
+def test_deadlock_lists_each_stuck_task_and_its_wait(virtual):
+    with WallClock(3.0), pytest.raises(helpers.DeadlockError) as excinfo:
+        helpers.trace(_stuck_program(1.0 if virtual else 0.01), virtual=virtual)
+    error = excinfo.value
+    assert error.waiting == [
+        "consumer-1 waits on Queue.get (queue empty, and no task left that could put)",
+        "consumer-2 waits on Queue.get (queue empty, and no task left that could put)",
+        "future-waiter waits on a Future that nothing will ever complete",
+        "holder waits on Event.wait (the event is never set)",
+        "locker waits on Lock.acquire (held, and never released)",
+        "main waits on gather(2)",
+        "waits-on-task waits on task 'future-waiter'",
+    ], error.waiting
+    if virtual:
+        assert error.at == 1.0
+    assert "consumer-1 waits on Queue.get" in str(error)
+    assert error.timeline is not None and "consumer-1" in error.timeline.task_names
+
+
+def test_deadlock_of_the_main_task_alone():
+    with WallClock(3.0), pytest.raises(helpers.DeadlockError) as excinfo:
+        helpers.trace(asyncio.Event().wait())
+    assert excinfo.value.waiting == ["main waits on Event.wait (the event is never set)"]
+
+
+def test_deadlock_on_the_real_time_loop_is_found_fast():
+    async def main():
+        await asyncio.sleep(0.01)
+        await asyncio.Queue().get()
+
+    with WallClock(3.0), pytest.raises(helpers.DeadlockError, match="main waits on Queue.get"):
+        helpers.trace(main(), virtual=False)
+
+
+def test_no_deadlock_while_a_subprocess_runs():
+    import sys
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(0.2)")
+        return await proc.wait()
+
+    with WallClock(10.0):
+        assert helpers.trace(main()).result == 0
+
+
+# --------------------------------------------------------------- end of time
+async def _forever(period):
+    while True:
+        await asyncio.sleep(period)
+
+
+def test_endless_periodic_task_stops_at_the_default_end_of_time():
+    from helpers._run import DEFAULT_UNTIL
+
+    with WallClock(20.0), pytest.raises(helpers.TimeLimitError) as excinfo:
+        helpers.trace(_forever(60))
+    assert excinfo.value.until == DEFAULT_UNTIL
+    assert excinfo.value.running == ["main"]
+    assert "until=" in str(excinfo.value)
+    assert excinfo.value.timeline.duration <= DEFAULT_UNTIL
+
+
+def test_endless_program_stops_at_a_custom_end_of_time():
+    async def main():
+        asyncio.create_task(_forever(1), name="ticker")
+        await _forever(7)
+
+    with WallClock(5.0), pytest.raises(helpers.TimeLimitError) as excinfo:
+        helpers.trace(main(), until=100)
+    assert excinfo.value.until == 100
+    assert excinfo.value.running == ["main", "ticker"]
+    ticker = excinfo.value.timeline.task("ticker")
+    assert max(s.end for s in ticker.steps) <= 100
+
+
+def test_a_program_ending_exactly_at_the_end_of_time_is_fine():
+    assert helpers.trace(_clock_after_sleeps([50, 50]), until=100).result == [0.0, 50.0, 100.0]
+
+
+def test_virtual_loop_used_directly():
+    loop = helpers.VirtualTimeLoop()
+    try:
+        assert loop.time() == 0.0
+        assert loop.run_until_complete(_clock_after_sleeps([5])) == [0.0, 5.0]
+        assert loop.time() == 5.0
+    finally:
+        loop.close()

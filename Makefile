@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 lab: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=. notebooks/00-start-here/00-start-here.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-start-here/00-start-here.ipynb
 
 # Unit tests, nbval on every solution notebook (outputs compared), student notebooks on fresh kernels,
 # and the grading proof; two workers, one notebook or test file each.

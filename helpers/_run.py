@@ -211,11 +211,17 @@ def _trace_in_thread(coro: Any, options: dict[str, Any]) -> Timeline:
         except BaseException as exc:
             box["error"] = exc
 
+    # asyncio.run's Ctrl-C handler does not raise: it cancels the main task and wakes the loop,
+    # which cannot run while we block here. A new cancellation request on our caller means that.
+    caller = asyncio.current_task()
+    cancelling = caller.cancelling() if caller is not None else 0
     thread = threading.Thread(target=target, name="helpers-trace", daemon=True)
     thread.start()
     try:
         while thread.is_alive():
             thread.join(0.05)
+            if caller is not None and caller.cancelling() > cancelling:
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         # the kernel's interrupt reaches this thread; pass it on to the loop thread
         while thread.is_alive():

@@ -14,6 +14,7 @@ _SLEEP_CODE = asyncio.sleep.__code__
 _TO_THREAD_CODE = asyncio.to_thread.__code__
 
 # asyncio functions that wait on futures for the caller: qualname -> the name the learner called
+_TASKGROUP_EXITS = {"TaskGroup.__aexit__", "TaskGroup._aexit"}
 _COMBINATORS = {
     "wait_for": "wait_for",
     "wait": "wait",
@@ -130,7 +131,9 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
             return f"to_thread({_func_name(func)})" if func is not None else "to_thread"
         combinator = _COMBINATORS.get(qualname)
         if combinator is not None:
-            return f"{combinator}({_future_label(yielded, executor_labels)})"
+            return _combinator_label(combinator, obj, yielded, executor_labels)
+        if qualname in _TASKGROUP_EXITS:
+            return "TaskGroup"  # the end of `async with TaskGroup()`: waiting for its tasks
         owner, _, method = qualname.rpartition(".")
         if qualname == "_ContextManagerMixin.__aenter__":
             method = "acquire"  # `async with lock:` waits in the lock's acquire
@@ -141,6 +144,18 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
             return f"{owner}.{method}"
         return qualname
     return _future_label(yielded, executor_labels)
+
+
+def _combinator_label(name: str, frame_owner: Any, yielded: Any, executor_labels: dict[int, str] | None) -> str:
+    """``wait_for(task 'fetch')``, ``wait(3)``, ``as_completed``: what is awaited, not the inner waiter."""
+    if name == "wait_for":
+        target = _frame_local(frame_owner, "fut")
+        target = target if isinstance(target, asyncio.Future) else yielded
+        return f"wait_for({_future_label(target, executor_labels)})"
+    if name == "wait":
+        futures = _frame_local(frame_owner, "fs")
+        return f"wait({len(futures)})" if isinstance(futures, set | list | tuple) else "wait"
+    return name
 
 
 def explain_wait(coro: Any, label: str) -> str:

@@ -169,7 +169,7 @@ async def _as_completed_and_wait():
 
 
 def test_as_completed_and_wait_say_so():
-    assert _awaited(_as_completed_and_wait) == ["as_completed(Future)", "wait(Future)"]
+    assert _awaited(_as_completed_and_wait) == ["as_completed", "wait(1)"]
 
 
 async def _bare_future():

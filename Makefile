@@ -39,7 +39,7 @@ clean:
 notebooks: $(STAMP)
 	for nb in solutions/*/*.ipynb; do \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=120 "$$nb" || exit 1; \
+			--ExecutePreprocessor.timeout=120 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
 	for dir in solutions/*/; do \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db \

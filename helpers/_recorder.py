@@ -27,7 +27,7 @@ import os
 import time
 import types
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import _labels
@@ -40,6 +40,22 @@ _RETURNED, _RAISED, _CANCELLED = "returned", "raised", "cancelled"
 WALL_NOTE_THRESHOLD = 0.001
 
 _perf = time.perf_counter
+
+
+def _load_speedups() -> Any:
+    """The C wrapper module, or None: not built, or ``HELPERS_PURE_PYTHON`` set (to test or debug the Python one)."""
+    if os.environ.get("HELPERS_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from . import _speedups
+    except ImportError:
+        return None
+    # the C Task only accepts coroutines: registering makes asyncio.iscoroutine() say yes
+    Coroutine.register(_speedups.StepRecordingCoroutine)
+    return _speedups
+
+
+_speedups = _load_speedups()
 _current_task = asyncio.current_task
 _CancelledError = asyncio.CancelledError
 _ASYNCIO_DIR = _labels._ASYNCIO_DIR
@@ -149,7 +165,7 @@ class Recorder:
         self.started_at = self.now()
         self.stopped_at: float | None = None
         self.active = True
-        self.wrapper_type, self._stop_wrappers = self._make_wrapper_type()
+        self.wrapper_type, self._wrap, self._stop_wrappers = self._make_wrapper_type()
 
     # ----------------------------------------------------------------- clock
     def now(self) -> float:
@@ -167,31 +183,84 @@ class Recorder:
             return ident
 
     # ------------------------------------------------------- the task wrapper
-    def _make_wrapper_type(self) -> tuple[type, Callable[[], None]]:
-        """Build the coroutine wrapper class; its hot path reads only closure cells."""
-        recorder = self
-        put = self.steps.append
-        walls = self.walls
-        loop = self.loop
-        virtual = self.virtual
-        if virtual:
-            now = None
-        elif type(loop).time is asyncio.BaseEventLoop.time:
-            now = time.monotonic  # what BaseEventLoop.time() returns, without the method call
-        else:
-            now = loop.time
+    def _make_wrapper_type(self) -> tuple[type, Callable[[Any, int], Any], Callable[[], None]]:
+        """Build the coroutine wrapper class for this recording.
+
+        Returns:
+            ``(wrapper_type, wrap, stop)``: ``wrap(coro, task_index)`` makes a wrapper,
+            ``stop()`` ends recording (wrappers made keep driving their coroutines).
+            The C wrapper (``helpers._speedups``, when it is built and ``HELPERS_PURE_PYTHON``
+            is not set) records into a buffer of its own, which becomes :attr:`steps`.
+        """
+        if _speedups is not None:
+            return self._make_c_wrapper_type(_speedups)
+        self._factory_clock = self.now
+        wrapper_type, stop = self._make_python_wrapper_type()
+        return wrapper_type, wrapper_type, stop
+
+    def _step_clock(self) -> Callable[[], float] | None:
+        """What real-time steps read: ``loop.time`` itself, or what it returns without the method call."""
+        if self.virtual:
+            return None  # steps read loop._vtime
+        if type(self.loop).time is asyncio.BaseEventLoop.time:
+            return time.monotonic
+        return self.loop.time
+
+    def _label_coder(self) -> tuple[Callable[[int, Any, Any], float], float]:
+        """``code_for(task_index, yielded, coro)`` for a step that yielded a future, and the slot of ``sleep(0)``."""
         stride = LABEL_STRIDE
-        width = COMPACT_WIDTH
         describe = _labels.describe_wait
         executor_labels = self._executor_labels
         label_id = self.label_id
-        finish = self._finish
-        perf = _perf
 
         def code_for(task_index: int, yielded: Any, coro: Any) -> float:
             return task_index + (label_id(describe(coro, yielded, executor_labels)) + 1.0) * stride
 
-        sleep0_slot = (label_id("sleep(0)") + 1.0) * stride
+        return code_for, (label_id("sleep(0)") + 1.0) * stride
+
+    def _note_cancel(self, task_index: int) -> None:
+        """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
+        self.cancel_requested.setdefault(task_index, self.now())
+
+    def _make_c_wrapper_type(self, speedups: Any) -> tuple[type, Callable[[Any, int], Any], Callable[[], None]]:
+        now = self._step_clock()
+        if now is time.monotonic and speedups.C_MONOTONIC:
+            now = None  # the C module reads the same clock directly
+        code_for, sleep0_slot = self._label_coder()
+        wrapper_type = type(
+            "StepRecordingCoroutine",
+            (speedups.StepRecordingCoroutine,),
+            {"__slots__": (), "__module__": __name__, "__doc__": speedups.StepRecordingCoroutine.__doc__},
+        )
+        state = speedups.StepRecorder(
+            wrapper_type=wrapper_type,
+            loop=self.loop,
+            virtual=self.virtual,
+            now=now,
+            code_for=code_for,
+            finish=self._finish,
+            note_cancel=self._note_cancel,
+            walls=self.walls,
+            sleep0_slot=sleep0_slot,
+            threshold=WALL_NOTE_THRESHOLD,
+        )
+        self.steps = state.steps
+        self._factory_clock = state.loop_time
+        return wrapper_type, state.wrap, state.stop
+
+    def _make_python_wrapper_type(self) -> tuple[type, Callable[[], None]]:
+        """Build the pure-Python coroutine wrapper class; its hot path reads only closure cells."""
+        steps = self.steps
+        put = steps.append
+        walls = self.walls
+        loop = self.loop
+        virtual = self.virtual
+        now = self._step_clock()
+        width = COMPACT_WIDTH
+        finish = self._finish
+        note_cancel = self._note_cancel
+        perf = _perf
+        code_for, sleep0_slot = self._label_coder()
 
         def discard(_: float) -> None:
             pass
@@ -228,7 +297,7 @@ class Recorder:
                     put(loop._vtime)
                     put(self._sleep0_code if yielded is None else code_for(self._task_index, yielded, self._coro))
                     if wall >= WALL_NOTE_THRESHOLD:
-                        walls[len(recorder.steps) // width - 1] = wall
+                        walls[len(steps) // width - 1] = wall
                     return yielded
 
                 def _ended(self, v0: float, w0: float, exc: BaseException) -> None:
@@ -238,7 +307,7 @@ class Recorder:
                     put(v1)
                     put(float(self._task_index))
                     if wall >= WALL_NOTE_THRESHOLD:
-                        walls[len(recorder.steps) // width - 1] = wall
+                        walls[len(steps) // width - 1] = wall
                     finish(self._task_index, v1, exc)
 
                 def _step_with(self, method: Callable[..., Any], *args: Any) -> Any:
@@ -255,7 +324,7 @@ class Recorder:
                     put(loop._vtime)
                     put(self._sleep0_code if yielded is None else code_for(self._task_index, yielded, self._coro))
                     if wall >= WALL_NOTE_THRESHOLD:
-                        walls[len(recorder.steps) // width - 1] = wall
+                        walls[len(steps) // width - 1] = wall
                     return yielded
 
             else:
@@ -301,7 +370,7 @@ class Recorder:
             def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
                 exc = typ if isinstance(typ, BaseException) else val
                 if isinstance(exc, _CancelledError) or typ is _CancelledError:
-                    recorder.cancel_requested.setdefault(self._task_index, recorder.now())
+                    note_cancel(self._task_index)
                 if val is None and tb is None:
                     return self._step_with(self._coro.throw, typ)
                 return self._step_with(self._coro.throw, typ, val, tb)
@@ -348,13 +417,19 @@ class Recorder:
         }
         StepRecordingCoroutine.__qualname__ = StepRecordingCoroutine.__name__
         # the C Task only accepts coroutines: registering makes asyncio.iscoroutine() say yes
-        from collections.abc import Coroutine
-
         Coroutine.register(StepRecordingCoroutine)
 
         def stop() -> None:
-            nonlocal put
+            # from now on wrappers only forward; and they hold nothing of this recording, as
+            # asyncio's iscoroutine() caches keep the class (up to 100 of them) after the loop is gone
+            nonlocal put, steps, walls, loop, now, finish, note_cancel, code_for
             put = discard
+            steps = array("d")
+            walls = {}
+            loop = _STOPPED_LOOP
+            now = _stopped_clock
+            finish = note_cancel = _ignore
+            code_for = _no_code
 
         return StepRecordingCoroutine, stop
 
@@ -377,35 +452,40 @@ class Recorder:
         """The loop's task factory while recording: wrap the coroutine, then make the task as before."""
         recorder = self
         wrapper_type = self.wrapper_type
+        wrap = self._wrap
         coroutines = self.coroutines
         created_append = self.created.append
         parents_append = self.parents.append
         finished_append = self.finished.append
         names = self.names
-        now = self.now
+        clock = self._factory_clock
         scoped = self._scoped
         scope_root = self._scope_root
         coroutine_type = types.CoroutineType
         is_coroutine = asyncio.iscoroutine
+        coroutine_name = _labels.coroutine_name
         make_task = asyncio.Task
         nan = math.nan
 
         def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future:
             if recorder.active and (type(coro) is coroutine_type or is_coroutine(coro)):
                 parent = _current_task(loop)
-                parent_coro = parent.get_coro() if parent is not None else None
-                parent_index = parent_coro._task_index if type(parent_coro) is wrapper_type else -1
+                parent_index = -1
+                if parent is not None:
+                    parent_coro = parent.get_coro()
+                    if type(parent_coro) is wrapper_type:
+                        parent_index = parent_coro._task_index
                 if not scoped or parent_index >= 0 or parent is scope_root:
                     index = len(coroutines)
-                    coroutines.append(_labels.coroutine_name(coro))
-                    created_append(now())
+                    coroutines.append(coro.__qualname__ if type(coro) is coroutine_type else coroutine_name(coro))
+                    created_append(clock())
                     parents_append(parent_index)
                     finished_append(nan)
                     if kwargs:
                         name = kwargs.get("name")
                         if name is not None:
                             names[index] = str(name)
-                    coro = wrapper_type(coro, index)
+                    coro = wrap(coro, index)
             inner = recorder._inner_factory
             if inner is None:
                 return make_task(coro, loop=loop, **kwargs)
@@ -582,6 +662,27 @@ class Recorder:
             root=root,
             result=result,
         )
+
+
+class _StoppedLoop:
+    """What a stopped pure-Python wrapper reads instead of the loop it no longer keeps alive."""
+
+    _vtime = 0.0
+
+
+_STOPPED_LOOP = _StoppedLoop()
+
+
+def _stopped_clock() -> float:
+    return 0.0
+
+
+def _ignore(*_: Any) -> None:
+    pass
+
+
+def _no_code(*_: Any) -> float:
+    return 0.0
 
 
 class _Missing:

@@ -115,6 +115,16 @@ call_clock(PyObject *clock, double *out)
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
+/* Call a callback the recorder may drop while it runs (stop() clears them). */
+static PyObject *
+call_held(PyObject *callable, PyObject *const *args, size_t nargs)
+{
+    Py_INCREF(callable);
+    PyObject *result = PyObject_Vectorcall(callable, args, nargs, NULL);
+    Py_DECREF(callable);
+    return result;
+}
+
 static int
 set_stop_iteration(PyObject *value)
 {
@@ -503,7 +513,7 @@ step_end(Wrapper *self, PySendResult status, PyObject **result, double t0, doubl
                 goto error_with_result;
             }
             PyObject *args[3] = {index, *result, self->coro};
-            PyObject *value = PyObject_Vectorcall(r->code_for, args, 3, NULL);
+            PyObject *value = call_held(r->code_for, args, 3);
             Py_DECREF(index);
             if (value == NULL) {
                 goto error_with_result;
@@ -549,7 +559,7 @@ step_end(Wrapper *self, PySendResult status, PyObject **result, double t0, doubl
     PyObject *done = NULL;
     if (index != NULL && end != NULL) {
         PyObject *args[3] = {index, end, exc};
-        done = PyObject_Vectorcall(r->finish, args, 3, NULL);
+        done = call_held(r->finish, args, 3);
     }
     Py_XDECREF(index);
     Py_XDECREF(end);
@@ -672,7 +682,7 @@ Wrapper_throw(Wrapper *self, PyObject *const *args, Py_ssize_t nargs)
         if (index == NULL) {
             return NULL;
         }
-        PyObject *noted = PyObject_CallOneArg(r->note_cancel, index);
+        PyObject *noted = call_held(r->note_cancel, &index, 1);
         Py_DECREF(index);
         if (noted == NULL) {
             return NULL;

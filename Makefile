@@ -36,12 +36,14 @@ clean:
 	rm -rf $(VENV)
 
 # After editing a notebook in solutions/: store its outputs (nbval compares them) and regenerate notebooks/.
+# `make notebooks NB=02-coroutines` does one notebook only.
+NB ?= *
 notebooks: $(STAMP)
-	for nb in solutions/*/*.ipynb; do \
+	for nb in solutions/$(NB)/*.ipynb; do \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=120 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
-	for dir in solutions/*/; do \
+	for dir in solutions/$(NB)/; do \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader generate_assignment "$$(basename $$dir)" --force --no-db \
 			--log-level=WARN || exit 1; \
 	done

@@ -21,9 +21,11 @@ change a program's memory behaviour and cost garbage-collection time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import math
 import os
+import sys
 import time
 import types
 from array import array
@@ -31,11 +33,14 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import _labels
-from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _short_repr
+from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _clip, _short_repr
 
 __all__ = ["Recorder"]
 
 _RETURNED, _RAISED, _CANCELLED = "returned", "raised", "cancelled"
+# CPython 3.13.0-3.13.2: with a task factory set, create_task() renames an unnamed task to 'None'
+_CREATE_TASK_RENAMES = (3, 13, 0) <= sys.version_info[:3] < (3, 13, 3)
+_RETURNED_NONE = (_RETURNED, "None")  # shared: most tasks return None, and each new tuple costs GC time
 #: On virtual time, steps that took at least this much real time keep their wall duration.
 WALL_NOTE_THRESHOLD = 0.001
 
@@ -157,6 +162,7 @@ class Recorder:
         self.outcomes: dict[int, tuple[str, str]] = {}
         self.names: dict[int, str] = {}
         self.cancel_requested: dict[int, float] = {}
+        self._initial_names: dict[int, str] = {}
         self._executor_labels = executor_labels
         self._scope_root = scope_root
         self._scoped = scoped
@@ -437,21 +443,39 @@ class Recorder:
         self.finished[index] = at
         if isinstance(exc, StopIteration):
             value = exc.value
-            detail = "None" if value is None else _short_repr(value)
-            self.outcomes[index] = (_RETURNED, detail)
+            self.outcomes[index] = _RETURNED_NONE if value is None else (_RETURNED, _short_repr(value))
         elif isinstance(exc, _CancelledError):
             self.outcomes[index] = (_CANCELLED, str(exc.args[0]) if exc.args else "")
         else:
-            self.outcomes[index] = (_RAISED, f"{type(exc).__name__}: {_short_repr(str(exc), 50)}".rstrip(": "))
+            message = _clip(str(exc), 50)
+            self.outcomes[index] = (_RAISED, f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
         task = _current_task()
         if task is not None:
             self.names[index] = task.get_name()
+
+    def own_index(self, coro: Any) -> int:
+        """The task index this recorder gave ``coro`` (a task's ``get_coro()``), or -1.
+
+        With nested recordings a coroutine is wrapped once per recorder, the
+        outermost wrapper belonging to whichever factory ran last: look inside.
+        """
+        wrapper_type = self.wrapper_type
+        for _ in range(16):
+            if type(coro) is wrapper_type:
+                return coro._task_index
+            coro = getattr(coro, "_coro", None) if hasattr(coro, "_task_index") else None
+            if coro is None:
+                return -1
+        return -1
 
     # ------------------------------------------------------------ the factory
     def _make_task_factory(self) -> Callable[..., asyncio.Future]:
         """The loop's task factory while recording: wrap the coroutine, then make the task as before."""
         recorder = self
+        own_index = self.own_index
         wrapper_type = self.wrapper_type
+        initial_names = self._initial_names
+        renames_tasks = _CREATE_TASK_RENAMES
         wrap = self._wrap
         coroutines = self.coroutines
         created_append = self.created.append
@@ -470,11 +494,7 @@ class Recorder:
         def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future:
             if recorder.active and (type(coro) is coroutine_type or is_coroutine(coro)):
                 parent = _current_task(loop)
-                parent_index = -1
-                if parent is not None:
-                    parent_coro = parent.get_coro()
-                    if type(parent_coro) is wrapper_type:
-                        parent_index = parent_coro._task_index
+                parent_index = -1 if parent is None else own_index(parent.get_coro())
                 if not scoped or parent_index >= 0 or parent is scope_root:
                     index = len(coroutines)
                     coroutines.append(coro.__qualname__ if type(coro) is coroutine_type else coroutine_name(coro))
@@ -487,9 +507,10 @@ class Recorder:
                             names[index] = str(name)
                     coro = wrap(coro, index)
             inner = recorder._inner_factory
-            if inner is None:
-                return make_task(coro, loop=loop, **kwargs)
-            return inner(loop, coro, **kwargs)
+            task = make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
+            if renames_tasks and type(coro) is wrapper_type:
+                initial_names[coro._task_index] = task.get_name()
+            return task
 
         return task_factory
 
@@ -498,13 +519,48 @@ class Recorder:
         """Start recording: set the task factory and the callback hooks on the loop."""
         loop = self.loop
         self._inner_factory = loop.get_task_factory()
-        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory"):
+        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task"):
             self._saved[name] = loop.__dict__.get(name, _MISSING)
         self.task_factory = self._make_task_factory()
         loop.set_task_factory(self.task_factory)
         loop.__dict__["set_task_factory"] = self._set_inner_factory
         loop.__dict__["get_task_factory"] = lambda: self._inner_factory
+        if sys.version_info >= (3, 12):
+            loop.__dict__["create_task"] = self._make_create_task()
         self._install_callback_hooks()
+
+    def _make_create_task(self) -> Callable[..., asyncio.Future]:
+        """``loop.create_task`` as before, keeping the task names a program without a factory gets.
+
+        Setting a task factory changes names in two cases, which recording must not:
+        on 3.12+ ``create_task`` names the task only after the factory returns, too late
+        for an eager task that finished in its first step; and on 3.13.0-3.13.2 it calls
+        ``task.set_name(None)`` when no name was given, renaming ``Task-7`` to ``'None'``
+        (CPython issue 130033).
+        """
+        recorder = self
+        loop = self.loop
+        previous = loop.__dict__.get("create_task")
+        base = previous if previous is not None else functools.partial(type(loop).create_task, loop)
+        names = self.names
+        initial_names = self._initial_names
+
+        coroutines = self.coroutines
+
+        def create_task(coro: Any, *, name: Any = None, **kwargs: Any) -> asyncio.Future:
+            # the factory numbers this task before making it (tasks an eager first step starts come
+            # after), so it is the first new index. Not task.get_coro(): on 3.12.1 that crashes for
+            # an eager task that already finished.
+            index = len(coroutines)
+            task = base(coro, name=name, **kwargs)
+            if index < len(coroutines):
+                if name is not None:
+                    names[index] = str(name)
+                elif index in initial_names and recorder._inner_factory is None:
+                    task.set_name(initial_names.pop(index))
+            return task
+
+        return create_task
 
     def _set_inner_factory(self, factory: Callable[..., Any] | None) -> None:
         if factory is not None and not callable(factory):
@@ -539,7 +595,7 @@ class Recorder:
                 return False
             if recorder._scoped:
                 task = _current_task(loop)
-                return task is not None and type(task.get_coro()) is recorder.wrapper_type
+                return task is not None and recorder.own_index(task.get_coro()) >= 0
             return True
 
         def run_and_record(handle: asyncio.Handle, label: float, run: Callable[[], None]) -> None:
@@ -617,14 +673,19 @@ class Recorder:
             self.idle.append(end)
 
     # --------------------------------------------------------------- results
-    def _records(self) -> list[TaskRecord]:
+    def _records(self) -> Callable[[], list[TaskRecord]]:
+        """A function that builds the task records: names of pending tasks are read now, the rest later."""
         pending_names = {}
         for task in asyncio.all_tasks(self.loop) if not self.loop.is_closed() else ():
-            coro = task.get_coro()
-            if type(coro) is self.wrapper_type:
-                pending_names[coro._task_index] = task.get_name()
+            index = self.own_index(task.get_coro())
+            if index >= 0:
+                pending_names[index] = task.get_name()
+        return functools.partial(self._build_records, pending_names)
+
+    def _build_records(self, pending_names: dict[int, str]) -> list[TaskRecord]:
         records = []
-        for i, coroutine in enumerate(self.coroutines):
+        for i, qualname in enumerate(self.coroutines):
+            coroutine = qualname.rpartition("<locals>.")[2]  # 'download', not 'main.<locals>.download'
             finished = self.finished[i]
             outcome, detail = self.outcomes.get(i, ("pending", ""))
             name = self.names.get(i) or pending_names.get(i) or f"Task-{i + 1}?"

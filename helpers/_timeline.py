@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import operator
+import reprlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -189,12 +190,22 @@ class TaskRecord:
         return self.outcome == _CANCELLED
 
 
+_REPR = reprlib.Repr()  # keyword arguments need 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 2, 4, 4, 3, 4
+_REPR.maxstring = _REPR.maxother = 60
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _short_repr(value: Any, limit: int = 60) -> str:
+    """A short ``repr``: bounded work even for a huge list (``reprlib``), bounded length."""
     try:
-        text = repr(value)
+        text = _REPR.repr(value)
     except Exception as exc:  # a broken __repr__ must not break recording
         text = f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return _clip(text, limit)
 
 
 class TaskView:
@@ -312,7 +323,7 @@ class Timeline:
         clock: str,
         start: float,
         end: float,
-        tasks: Sequence[TaskRecord],
+        tasks: Sequence[TaskRecord] | Callable[[], list[TaskRecord]],
         steps: array,
         labels: Sequence[str],
         callbacks: array | None = None,
@@ -327,7 +338,9 @@ class Timeline:
         self.clock = clock
         self.start = start
         self.end = end
-        self._records = list(tasks)
+        # a recorder passes a function: thousands of records are only built if someone asks
+        self._task_source = tasks
+        self._record_list: list[TaskRecord] | None = None
         compact = array("d")
         walls: dict[int, float] = {}
         for i in range(len(steps) // STEP_WIDTH):
@@ -345,6 +358,14 @@ class Timeline:
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
 
+    @property
+    def _records(self) -> list[TaskRecord]:
+        if self._record_list is None:
+            source = self._task_source
+            self._record_list = source() if callable(source) else list(source)
+            self._task_source = None
+        return self._record_list
+
     @classmethod
     def from_recording(
         cls,
@@ -352,7 +373,7 @@ class Timeline:
         clock: str,
         start: float,
         end: float,
-        tasks: Sequence[TaskRecord],
+        tasks: Sequence[TaskRecord] | Callable[[], list[TaskRecord]],
         compact_steps: array,
         walls: dict[int, float],
         labels: Sequence[str],

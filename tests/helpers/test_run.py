@@ -79,10 +79,6 @@ def test_exception_from_the_coroutine_propagates_with_the_timeline():
     assert "bystander" in timeline.task_names
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "_recorder: Recorder._finish formats a raised task's detail with _short_repr(str(exc)), which quotes the "
-    "message: \"ValueError: 'bad input'\" instead of \"ValueError: bad input\""
-))
 def test_detail_of_a_raised_task_is_type_and_message():
     async def main():
         raise ValueError("bad input")
@@ -236,14 +232,6 @@ def test_nested_tracing_both_record():
     assert {"child-a", "child-b"} <= set(inner.task_names)
 
 
-NESTED_REASON = (
-    "_recorder: a task's parent is found by type(parent.get_coro()) is this recorder's wrapper type; under "
-    "nested tracing the task factories chain outer -> inner, so get_coro() is the INNER recorder's wrapper and "
-    "the OUTER recorder does not recognise its own tasks as parents"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=NESTED_REASON)
 def test_nested_tracing_keeps_parents_in_the_outer_timeline():
     loop = asyncio.new_event_loop()
     try:
@@ -256,7 +244,6 @@ def test_nested_tracing_keeps_parents_in_the_outer_timeline():
     assert outer.task("child-a").parent is not None, "child-a lost its parent in the outer timeline"
 
 
-@pytest.mark.xfail(strict=True, reason=NESTED_REASON + " (on a running loop it then leaves grandchildren out)")
 def test_nested_tracing_on_the_running_loop_records_grandchildren_in_the_outer_timeline():
     async def main():
         async with helpers.tracing() as outer:

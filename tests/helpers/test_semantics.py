@@ -36,12 +36,6 @@ SCENARIOS: dict[str, tuple[Scenario, bool, tuple[int, int] | None]] = {}
 
 #: CPython 3.13.0 to 3.13.2 name every task made through a task factory "None" unless it was
 #: given a name (python/cpython#130033); recording installs a task factory.
-FACTORY_NAMES_BUG = (3, 13, 0) <= sys.version_info[:3] <= (3, 13, 2)
-FACTORY_NAMES_REASON = (
-    "_recorder: on CPython 3.13.0-3.13.2 loop.create_task() calls task.set_name(name) even when name is None "
-    "if a task factory is set (python/cpython#130033), so the recorder's factory renames every unnamed task "
-    "'None' instead of 'Task-N'"
-)
 
 
 def scenario(*, virtual: bool = True, min_version: tuple[int, int] | None = None):
@@ -1021,8 +1015,6 @@ def test_recording_does_not_change_behaviour(name, runner):
     fn = SCENARIOS[name][0]
     expected = _reference(name)
     observed = RUNNERS[runner](fn)
-    if FACTORY_NAMES_BUG and observed != expected and "'None'" in observed:
-        pytest.xfail(FACTORY_NAMES_REASON)  # shown on its own by test_default_task_names_kept
     assert observed == expected, f"{name} observed differently under {runner} than under asyncio.run"
 
 
@@ -1054,10 +1046,19 @@ async def _default_names():
     return [task.get_name().startswith("Task-"), (await task).startswith("Task-")]
 
 
-@pytest.mark.xfail(FACTORY_NAMES_BUG, strict=True, reason=FACTORY_NAMES_REASON)
 @pytest.mark.parametrize("runner", ["trace-real", "tracing-loop", "trace-virtual"])
 def test_default_task_names_kept(runner):
-    assert asyncio.run(_default_names()) == [True, True]
+    """Recording sets a task factory; on 3.13.0-3.13.2 that alone renames unnamed tasks 'None' (CPython #130033)."""
+    if runner == "tracing-loop":
+        loop = asyncio.new_event_loop()
+        try:
+            with helpers.tracing(loop):
+                names = loop.run_until_complete(_default_names())
+        finally:
+            loop.close()
+    else:
+        names = helpers.trace(_default_names(), virtual=runner == "trace-virtual").result
+    assert names == [True, True]
     assert RUNNERS[runner](_default_names).startswith("(('returned', [True, True])"), (
         "a task created without a name must keep its default name Task-N while recorded"
     )

@@ -441,7 +441,7 @@ class Recorder:
 
     def _finish(self, index: int, at: float, exc: BaseException) -> None:
         self.finished[index] = at
-        if isinstance(exc, StopIteration):
+        if type(exc) is StopIteration:
             value = exc.value
             self.outcomes[index] = _RETURNED_NONE if value is None else (_RETURNED, _short_repr(value))
         elif isinstance(exc, _CancelledError):

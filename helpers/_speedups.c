@@ -34,6 +34,7 @@
 #endif
 
 static PyObject *array_type;        /* array.array */
+static PyObject *stop_none;  /* StopIteration() with value None, shared by finish() calls */
 static PyObject *cancelled_error;   /* asyncio.CancelledError */
 static PyObject *perf_counter;      /* time.perf_counter, where there is no C clock */
 static PyObject *str_vtime;
@@ -532,7 +533,10 @@ step_end(Wrapper *self, PySendResult status, PyObject **result, double t0, doubl
 
     /* the last step: the coroutine returned (status RETURN) or raised (ERROR) */
     PyObject *exc;
-    if (status == PYGEN_RETURN) {
+    if (status == PYGEN_RETURN && *result == Py_None) {
+        exc = Py_NewRef(stop_none);  /* most tasks return None: no new exception object each */
+    }
+    else if (status == PYGEN_RETURN) {
         exc = PyObject_CallOneArg(PyExc_StopIteration, *result);
         if (exc == NULL) {
             goto error_with_result;
@@ -1018,6 +1022,10 @@ PyInit__speedups(void)
 {
     if (PyType_Ready(&StepBuffer_Type) < 0 || PyType_Ready(&Wrapper_Type) < 0 ||
         PyType_Ready(&StepRecorder_Type) < 0) {
+        return NULL;
+    }
+    stop_none = PyObject_CallNoArgs(PyExc_StopIteration);
+    if (stop_none == NULL) {
         return NULL;
     }
     array_type = import_attr("array", "array");

@@ -39,7 +39,7 @@ __all__ = [
 #: Virtual seconds a graded program may run before it counts as endless.
 RUN_UNTIL = 3600.0
 #: Real seconds a graded program may keep the loop busy before it is stopped.
-RUN_WALL_LIMIT = 10.0
+RUN_WALL_LIMIT = 5.0
 
 _LOOK = "Print the timeline (print(timeline)) or plot it (timeline.plot()) to see what ran when."
 

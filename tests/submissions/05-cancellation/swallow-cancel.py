@@ -1,0 +1,12 @@
+# Logs the cancellation and returns None instead of re-raising: the timeout around it never fires.
+# expect ex5_2_logs_and_reraises 0
+# expect ex5_2_timeout_still_works 0
+# %% replace ex5_2_download
+async def download(name, seconds, log):
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        log.append(f"{name}: cancelled")
+        return None
+    log.append(f"{name}: done")
+    return name

@@ -1,0 +1,8 @@
+# Iterates paginate inside the new generator, believing `async for` fetches ahead by itself: one fetch at
+# a time, no overlap.
+# expect ex6_2_fetches_overlap 0
+# expect ex6_2_never_more_than_ahead 0
+# %% replace ex6_2_prefetch_pages
+async def prefetch_pages(fetch_page, ahead):
+    async for item in paginate(fetch_page):
+        yield item

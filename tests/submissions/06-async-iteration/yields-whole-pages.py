@@ -1,0 +1,18 @@
+# Prefetches correctly but yields each page (a list) instead of the items in it.
+# expect ex6_2_same_items 0
+# expect ex6_2_closing_cancels_prefetches 0
+# %% replace ex6_2_prefetch_pages
+async def prefetch_pages(fetch_page, ahead):
+    fetching = [asyncio.create_task(fetch_page(n)) for n in range(ahead)]
+    next_page = ahead
+    try:
+        while True:
+            page = await fetching.pop(0)
+            if not page:
+                return
+            fetching.append(asyncio.create_task(fetch_page(next_page)))
+            next_page += 1
+            yield page
+    finally:
+        for task in fetching:
+            task.cancel()

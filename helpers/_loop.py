@@ -347,9 +347,12 @@ class VirtualTimeLoop(_TracingLoopBase):
     def _advance(self, seconds: float) -> None:
         """``time.sleep`` in the loop thread: the step holds the loop while the clock moves.
 
-        A sleep that would pass the end of time raises :class:`TimeLimitError` in the step
-        instead: ``while True: time.sleep(1)`` never yields to the loop, which could not stop it.
+        A sleep that would pass the end of time moves the clock to the end of time and raises
+        :class:`TimeLimitError` in the step (the timeline shows the step holding the loop until
+        then): ``while True: time.sleep(1)`` never yields to the loop, which could not stop it.
         """
+        if self._until is not None and self._vtime + seconds - self._start_time > self._until:
+            self._vtime = max(self._vtime, self._start_time + self._until)
         self._check_end_of_time(self._vtime + seconds)
         self._vtime += seconds
 

@@ -688,7 +688,8 @@ class Recorder:
             coroutine = qualname.rpartition("<locals>.")[2]  # 'download', not 'main.<locals>.download'
             finished = self.finished[i]
             outcome, detail = self.outcomes.get(i, ("pending", ""))
-            name = self.names.get(i) or pending_names.get(i) or f"Task-{i + 1}?"
+            # a task garbage-collected while pending never told us its name: number it within this timeline
+            name = self.names.get(i) or pending_names.get(i) or f"<collected #{i + 1}>"
             if i in pending_names:
                 name = pending_names[i]
             parent = self.parents[i]

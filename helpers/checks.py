@@ -102,6 +102,15 @@ def run(coro: Any, *, until: float = RUN_UNTIL, wall_limit: float = RUN_WALL_LIM
             "task awaiting itself."
         ) from None
     except TimeLimitError as exc:
+        timeline = getattr(exc, "timeline", None)
+        held = timeline.blocking(until / 10) if timeline is not None else []
+        if held:
+            step = max(held, key=lambda s: s.held_loop)
+            raise CheckFailed(
+                f"Task {step.task!r} blocked the event loop: one of its steps took {step.held_loop:g} s without "
+                "awaiting, so no other task could run and the program was stopped at the end of time. A "
+                "time.sleep() inside a coroutine does that: use `await asyncio.sleep(...)` instead."
+            ) from None
         raise CheckFailed(
             f"Your code was still running after {exc.until:g} s of (virtual) time, so it was stopped. "
             f"Unfinished tasks: {', '.join(exc.running) or 'none'}. Is there a loop that never ends, "

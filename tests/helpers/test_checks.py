@@ -62,6 +62,15 @@ def test_run_stops_an_endless_program():
     assert time.perf_counter() - started < 5
 
 
+def test_run_names_a_step_that_blocks_until_the_end_of_time():
+    async def blocks() -> None:
+        await asyncio.sleep(1)
+        time.sleep(10**6)
+
+    with pytest.raises(CheckFailed, match=r"Task 'main' blocked the event loop: one of its steps took 99 s"):
+        checks.run(blocks(), until=100)
+
+
 def test_run_stops_a_spinning_program():
     async def spin() -> None:
         while True:

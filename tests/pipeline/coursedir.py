@@ -11,10 +11,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+ALL_ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
 # COURSE_ASSIGNMENTS=02-coroutines,03-tasks limits the pipeline tests to those notebooks (while writing one)
+ASSIGNMENTS = ALL_ASSIGNMENTS
 if os.environ.get("COURSE_ASSIGNMENTS"):
-    ASSIGNMENTS = [a for a in ASSIGNMENTS if a in os.environ["COURSE_ASSIGNMENTS"].split(",")]
+    ASSIGNMENTS = [a for a in ALL_ASSIGNMENTS if a in os.environ["COURSE_ASSIGNMENTS"].split(",")]
 
 
 def make_course(folder: Path, assignments: list[str]) -> Path:

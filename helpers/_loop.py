@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import concurrent.futures.thread
+import functools
 import heapq
 import itertools
 import math
@@ -59,6 +60,8 @@ __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 
 #: Longest single real wait while something outside the loop is busy, in seconds.
 REAL_WAIT_CHUNK = 0.05
+#: Real seconds a worker thread's virtual sleep waits for a loop that has stopped turning before sleeping for real.
+STUCK_LOOP_AFTER = 1.0
 #: How long the loop waits in real time for I/O on registered sockets before declaring a deadlock.
 IO_IDLE_LIMIT = 10.0
 
@@ -121,6 +124,23 @@ _virtual_sleep.__name__ = "sleep"
 _virtual_sleep.__qualname__ = "sleep"
 
 
+class _PoolCount:
+    """Work this loop gave one executor: submitted and not settled, and started in a worker."""
+
+    def __init__(self, executor: Any) -> None:
+        self.pending = 0
+        self.running = 0
+        self.max_workers: int | None = getattr(executor, "_max_workers", None)
+
+    @property
+    def queued(self) -> int:
+        return max(0, self.pending - self.running)
+
+    @property
+    def has_free_worker(self) -> bool:
+        return self.max_workers is None or self.running < self.max_workers
+
+
 class _DecidingSelector:
     """Wraps the loop's selector: every blocking ``select`` goes through the loop's ``_wait``."""
 
@@ -129,6 +149,8 @@ class _DecidingSelector:
         self.loop: _TracingLoopBase | None = None
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if self.loop is not None:
+            self.loop._turns += 1
         events = self._selector.select(0)
         if events or timeout == 0 or self.loop is None:
             return events
@@ -155,6 +177,8 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         self._subprocesses: weakref.WeakSet[Any] = weakref.WeakSet()
         self._known_threads = {t.ident for t in threading.enumerate()}
         self._pool_threads: set[int] = set()
+        self._pools: dict[int, _PoolCount] = {}
+        self._turns = 0  # times the loop came to select(): it stops counting while a step blocks it
         self.executor_labels: dict[int, str] = {}
         self.on_idle: Callable[[float, float], None] | None = None
         selector = _DecidingSelector(selectors.DefaultSelector())
@@ -176,9 +200,10 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
                 executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="asyncio")
                 self._default_executor = executor
         loop = self
+        pool = self._pools.setdefault(id(executor), _PoolCount(executor))
 
         def tracked() -> Any:
-            loop._note_pool_thread()
+            loop._note_pool_thread(pool)
             try:
                 return func(*args)
             except BaseException as exc:
@@ -189,22 +214,32 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
 
         with self._lock:
             self._executor_pending += 1
-        concurrent_future = executor.submit(tracked)
+            pool.pending += 1
+        if isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+            concurrent_future = executor.submit(tracked)
+        else:  # a process pool pickles what it runs: pass func itself, and count it as running
+            with self._lock:
+                pool.running += 1
+            concurrent_future = executor.submit(func, *args)
         future = asyncio.wrap_future(concurrent_future, loop=self)
         label = f"run_in_executor({_labels._func_name(func)})"
         self.executor_labels[id(future)] = label
         future.add_done_callback(lambda f: self.executor_labels.pop(id(f), None))
         # after wrap_future's own callback, so the result is queued for the loop before we say "done"
-        concurrent_future.add_done_callback(self._executor_work_settled)
+        concurrent_future.add_done_callback(functools.partial(self._executor_work_settled, pool))
         return future
 
-    def _note_pool_thread(self) -> None:
+    def _note_pool_thread(self, pool: _PoolCount) -> None:
         with self._lock:
             self._pool_threads.add(threading.get_ident())
+            pool.running += 1
 
-    def _executor_work_settled(self, _: concurrent.futures.Future) -> None:
+    def _executor_work_settled(self, pool: _PoolCount, future: concurrent.futures.Future) -> None:
         with self._lock:
             self._executor_pending -= 1
+            pool.pending -= 1
+            if pool.running > 0 and not future.cancelled():
+                pool.running -= 1
         self._wake_from_thread()
 
     def _wake_from_thread(self) -> None:
@@ -236,9 +271,11 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         """How many pieces of outside work are running (not sleeping on the virtual clock)."""
         live = sum(1 for t in list(self._subprocesses) if t.get_returncode() is None)
         with self._lock:
-            pending = self._executor_pending
+            # work running in a pool counts; work queued counts only if a worker is free to start it
+            # (behind workers that sleep on the virtual clock it waits for the clock, not for real time)
+            pools = sum(p.running + (p.queued if p.has_free_worker else 0) for p in self._pools.values())
             sleeping = self._sleeping
-        return max(0, pending + live + self._foreign_threads() - sleeping)
+        return max(0, pools + live + self._foreign_threads() - sleeping)
 
     def _poll_after_busy_check(self) -> list[Any]:
         """Poll I/O once more, without waiting, after ``_busy()`` found no outside work.
@@ -364,8 +401,22 @@ class VirtualTimeLoop(_TracingLoopBase):
             heapq.heappush(self._wakes, (wake, next(self._wake_seq), event))
             self._sleeping += 1
         self._wake_from_thread()
-        while not event.wait(0.5):
+        turns, started = self._turns, time.perf_counter()
+        while not event.wait(0.05):
             if self.is_closed():
+                return
+            if self._turns != turns:
+                turns, started = self._turns, time.perf_counter()
+            elif time.perf_counter() - started > STUCK_LOOP_AFTER:
+                # the loop has not turned for a while: a step blocks it, waiting for this very thread
+                # (`executor.submit(f).result()` in a coroutine). Virtual time cannot move; sleep for real.
+                with self._lock:
+                    if event.is_set():
+                        return
+                    self._wakes = [w for w in self._wakes if w[2] is not event]
+                    heapq.heapify(self._wakes)
+                    self._sleeping -= 1
+                _real_sleep(seconds)
                 return
 
     def _wake_threads_due(self) -> bool:

@@ -1,6 +1,7 @@
 """Tests for helpers._loop: the virtual clock's rules, virtual ``time.sleep``, deadlock reports, end of time."""
 
 import asyncio
+import concurrent.futures
 import random
 import threading
 import time
@@ -398,3 +399,50 @@ def test_virtual_loop_used_directly():
         assert loop.time() == 5.0
     finally:
         loop.close()
+
+
+def _sleep_then_return(value: int, seconds: float) -> int:
+    time.sleep(seconds)
+    return value
+
+
+def _square(value: int) -> int:
+    return value * value
+
+
+def test_work_queued_behind_sleeping_workers_waits_on_the_virtual_clock():
+    """One worker, three one-second jobs: 3.0 virtual seconds, and no real second spent waiting for them."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return await asyncio.gather(*(loop.run_in_executor(pool, _sleep_then_return, i, 1.0) for i in range(3)))
+
+    started = time.perf_counter()
+    timeline = helpers.trace(main())
+    assert timeline.result == [0, 1, 2]
+    assert timeline.duration == 3.0
+    assert time.perf_counter() - started < 0.9, "queued jobs made the loop wait in real time"
+
+
+def test_a_coroutine_waiting_on_a_thread_that_sleeps_does_not_hang():
+    """`pool.submit(f).result()` blocks the loop while f sleeps: virtual time cannot move, so f sleeps for real."""
+
+    async def main():
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_sleep_then_return, 7, 0.1).result()
+
+    started = time.perf_counter()
+    timeline = helpers.trace(main(), wall_limit=20)
+    assert timeline.result == 7
+    assert time.perf_counter() - started < 10
+    assert timeline.blocking(), "the step that waited on the thread held the loop"
+
+
+def test_run_in_executor_with_a_process_pool():
+    async def main():
+        loop = asyncio.get_running_loop()
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+            return await loop.run_in_executor(pool, _square, 12)
+
+    assert helpers.trace(main()).result == 144

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import types
 from types import CodeType
 from typing import Any
 
@@ -14,6 +16,7 @@ _SLEEP_CODE = asyncio.sleep.__code__
 _TO_THREAD_CODE = asyncio.to_thread.__code__
 
 # asyncio functions that wait on futures for the caller: qualname -> the name the learner called
+_ASYNC_GENERATOR_STEPS = {"async_generator_asend", "async_generator_athrow"}
 _TASKGROUP_EXITS = {"TaskGroup.__aexit__", "TaskGroup._aexit"}
 _COMBINATORS = {
     "wait_for": "wait_for",
@@ -60,18 +63,31 @@ def await_chain(coro: Any) -> tuple[list[Any], Any]:
         inner = getattr(current, "_coro", None)  # our own step-recording wrapper
         if inner is not None and hasattr(current, "_task_index"):
             current = inner
+        if type(current).__name__ in _ASYNC_GENERATOR_STEPS:
+            # `async for` / anext() await an asend object, which does not say which generator it
+            # drives; the garbage collector knows what it refers to
+            current = next((r for r in gc.get_referents(current) if isinstance(r, types.AsyncGeneratorType)), None)
+            if current is None:
+                return chain, None
         chain.append(current)
         nxt = getattr(current, "cr_await", None)
         if nxt is None:
             nxt = getattr(current, "gi_yieldfrom", None)
-        if nxt is None or not (hasattr(nxt, "cr_await") or hasattr(nxt, "gi_yieldfrom")):
+        if nxt is None:
+            nxt = getattr(current, "ag_await", None)
+        if nxt is None or not (
+            hasattr(nxt, "cr_await")
+            or hasattr(nxt, "gi_yieldfrom")
+            or hasattr(nxt, "ag_await")
+            or type(nxt).__name__ in _ASYNC_GENERATOR_STEPS
+        ):
             return chain, nxt
         current = nxt
     return chain, None
 
 
 def _frame_local(obj: Any, name: str) -> Any:
-    frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+    frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None) or getattr(obj, "ag_frame", None)
     if frame is None:
         return None
     return frame.f_locals.get(name)
@@ -117,7 +133,7 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
         return "sleep(0)"
     chain, _ = await_chain(coro)
     for obj in chain:
-        code = getattr(obj, "cr_code", None) or getattr(obj, "gi_code", None)
+        code = getattr(obj, "cr_code", None) or getattr(obj, "gi_code", None) or getattr(obj, "ag_code", None)
         if code is None:
             continue
         qualname = _asyncio_qualname(code)

@@ -251,3 +251,20 @@ def test_deadlock_explains_each_wait(make_body, explained):
     with pytest.raises(helpers.DeadlockError) as excinfo:
         helpers.trace(main())
     assert f"stuck waits on {explained}" in excinfo.value.waiting, excinfo.value.waiting
+
+
+async def _async_for_over_a_generator():
+    async def pages():
+        for i in range(2):
+            await asyncio.sleep(0.5)
+            yield i
+
+    async for _ in pages():
+        pass
+    generator = pages()
+    await anext(generator)
+    await generator.aclose()
+
+
+def test_waits_inside_an_async_generator_name_what_the_generator_awaits():
+    assert _awaited(_async_for_over_a_generator) == ["sleep(0.5)"] * 3

@@ -1,6 +1,6 @@
 # Stops before the last, short chunk: right when the numbers split evenly, wrong otherwise.
-# expect ex5_1_total 0
-# %% replace ex5_1_crunch
+# expect ex4_4_total 0
+# %% replace ex4_4_crunch
 async def crunch(numbers, chunk_size):
     numbers = list(numbers)
     total = 0

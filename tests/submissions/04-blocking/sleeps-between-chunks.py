@@ -1,6 +1,6 @@
 # Yields with asyncio.sleep(0.05) after each chunk: the heartbeat ticks, but every chunk costs 50 ms more.
-# expect ex5_1_heartbeat_keeps_ticking 0
-# %% replace ex5_1_crunch
+# expect ex4_4_heartbeat_keeps_ticking 0
+# %% replace ex4_4_crunch
 async def crunch(numbers, chunk_size):
     numbers = list(numbers)
     total = 0

@@ -1,7 +1,7 @@
 # Yields with time.sleep(0), which lets other threads run, never other tasks.
-# expect ex5_1_never_blocks 0
-# expect ex5_1_heartbeat_keeps_ticking 0
-# %% replace ex5_1_crunch
+# expect ex4_4_never_blocks 0
+# expect ex4_4_heartbeat_keeps_ticking 0
+# %% replace ex4_4_crunch
 async def crunch(numbers, chunk_size):
     numbers = list(numbers)
     total = 0

@@ -1,7 +1,7 @@
 # Chunks the work but writes asyncio.sleep(0) without await: nothing yields (and Python warns).
-# expect ex5_1_never_blocks 0
-# expect ex5_1_heartbeat_keeps_ticking 0
-# %% replace ex5_1_crunch
+# expect ex4_4_never_blocks 0
+# expect ex4_4_heartbeat_keeps_ticking 0
+# %% replace ex4_4_crunch
 async def crunch(numbers, chunk_size):
     numbers = list(numbers)
     total = 0

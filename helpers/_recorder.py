@@ -287,6 +287,8 @@ class Recorder:
                 self._task_index = task_index
                 self._sleep0_code = task_index + sleep0_slot
 
+            # In both variants __next__ is _step_with(self._send, None) written out: it runs for every
+            # step, and a call less per step is measurable; _step_with serves send(value) and throw().
             if virtual:
 
                 def __next__(self) -> Any:

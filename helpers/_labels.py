@@ -9,7 +9,7 @@ import types
 from types import CodeType
 from typing import Any
 
-__all__ = ["describe_wait", "explain_wait", "await_chain", "coroutine_name"]
+__all__ = ["describe_wait", "explain_wait", "await_chain", "coroutine_name", "short_qualname"]
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 _SLEEP_CODE = asyncio.sleep.__code__
@@ -47,7 +47,12 @@ def coroutine_name(coro: Any) -> str:
     name = getattr(coro, "__qualname__", None)
     if not isinstance(name, str):
         return type(coro).__name__
-    return name.rpartition("<locals>.")[2]
+    return short_qualname(name)
+
+
+def short_qualname(qualname: str) -> str:
+    """``'main.<locals>.download'`` -> ``'download'``: what a learner calls the function."""
+    return qualname.rpartition("<locals>.")[2]
 
 
 def await_chain(coro: Any) -> tuple[list[Any], Any]:

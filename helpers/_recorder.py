@@ -687,7 +687,7 @@ class Recorder:
     def _build_records(self, pending_names: dict[int, str]) -> list[TaskRecord]:
         records = []
         for i, qualname in enumerate(self.coroutines):
-            coroutine = qualname.rpartition("<locals>.")[2]  # 'download', not 'main.<locals>.download'
+            coroutine = _labels.short_qualname(qualname)
             finished = self.finished[i]
             outcome, detail = self.outcomes.get(i, ("pending", ""))
             # a task garbage-collected while pending never told us its name: number it within this timeline

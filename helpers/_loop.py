@@ -17,7 +17,8 @@ decided each time the loop would otherwise block in ``select()``:
    (``io_grace``) lets in-flight data arrive, then the clock may jump.
 5. Only timers are left: the clock is set exactly to the earliest one. No
    rounding: timestamps like 0.1, 0.25 or 1/3 come out exact and identical on
-   every run and machine.
+   every run and machine. Timers due at the same instant fire in the order they
+   were scheduled, as they would on the real clock (``_timers.py``).
 6. Nothing at all (no ready callback, no timer, no I/O, no thread or subprocess
    work) while tasks still wait: no task can ever wake. :class:`DeadlockError`
    is raised at once, listing each stuck task and what it awaits.
@@ -55,6 +56,7 @@ from typing import Any
 
 from . import _labels
 from ._errors import DeadlockError, TimeLimitError
+from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 
@@ -186,6 +188,10 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         selector.loop = self
         self._deciding = selector
         self._start_time = self.time()
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
+        """Like the base method, but timers due at the same instant fire in the order they were set."""
+        return schedule_timer(self, OrderedTimerHandle, when, callback, args, context)
 
     # ---------------------------------------------------------- work outside
     def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future:

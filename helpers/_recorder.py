@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import heapq
 import math
 import os
 import sys
@@ -34,6 +33,7 @@ from typing import Any
 
 from . import _labels
 from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _clip, _short_repr
+from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["Recorder"]
 
@@ -616,7 +616,7 @@ class Recorder:
             def _run(self) -> None:
                 run_and_record(self, self._label, super()._run)
 
-        class TimerHandle(asyncio.TimerHandle):
+        class TimerHandle(OrderedTimerHandle):
             __slots__ = ("_label",)
 
             def _run(self) -> None:
@@ -648,18 +648,8 @@ class Recorder:
         def call_at(when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
             if not recording(callback):
                 return base_call_at(when, callback, *args, context=context)
-            if when is None:
-                raise TypeError("when cannot be None")
-            loop._check_closed()
-            if loop._debug:
-                loop._check_thread()
-                loop._check_callback(callback, "call_at")
-            timer = TimerHandle(when, callback, args, loop, context)
+            timer = schedule_timer(loop, TimerHandle, when, callback, args, context)
             timer._label = recorder.label_id(_callback_name(callback))
-            if timer._source_traceback:
-                del timer._source_traceback[-1]
-            heapq.heappush(loop._scheduled, timer)
-            timer._scheduled = True
             return timer
 
         # a loop with a _call_soon of its own (or one already hooked) keeps it: we then see

@@ -21,35 +21,47 @@ _scheduling_order = itertools.count()
 
 
 class OrderedTimerHandle(asyncio.TimerHandle):
-    """A ``TimerHandle`` ordered by (deadline, order of scheduling)."""
+    """A ``TimerHandle`` ordered by (deadline, order of scheduling).
+
+    Deadlines decide as in asyncio; ``_seq`` only breaks ties. Against a handle that is not
+    ordered this way (one made by asyncio itself), the deadline alone decides, as in asyncio.
+    """
 
     __slots__ = ("_seq",)
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, asyncio.TimerHandle):
-            return NotImplemented
-        if self._when != other._when:
-            return self._when < other._when
-        return self._seq < getattr(other, "_seq", self._seq)
+        try:
+            if self._when != other._when:
+                return self._when < other._when
+            return self._seq < other._seq
+        except AttributeError:
+            return super().__lt__(other)
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, asyncio.TimerHandle):
-            return NotImplemented
-        if self._when != other._when:
-            return self._when > other._when
-        return self._seq > getattr(other, "_seq", self._seq)
+        try:
+            if self._when != other._when:
+                return self._when > other._when
+            return self._seq > other._seq
+        except AttributeError:
+            return super().__gt__(other)
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, asyncio.TimerHandle):
-            return NotImplemented
-        return self.__lt__(other) or self.__eq__(other)
+        try:
+            if self._when != other._when:
+                return self._when < other._when
+            return self._seq <= other._seq
+        except AttributeError:
+            return super().__le__(other)
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, asyncio.TimerHandle):
-            return NotImplemented
-        return self.__gt__(other) or self.__eq__(other)
+        try:
+            if self._when != other._when:
+                return self._when > other._when
+            return self._seq >= other._seq
+        except AttributeError:
+            return super().__ge__(other)
 
-    __hash__ = asyncio.TimerHandle.__hash__  # defining __eq__'s siblings keeps it, but say so
+    __hash__ = asyncio.TimerHandle.__hash__
 
 
 def schedule_timer(

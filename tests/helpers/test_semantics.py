@@ -989,6 +989,94 @@ async def streams_echo_server():
     return replies
 
 
+# ------------------------------------------- timers due at the same instant
+# On virtual time these timers fall due at exactly the same moment; on the real clock a timer set
+# later gets a later deadline. Both must fire them in the order they were scheduled.
+@scenario()
+async def sleeps_of_equal_length_finish_in_start_order():
+    finished = []
+
+    async def sleeper(i):
+        await asyncio.sleep(0.01)
+        finished.append(i)
+
+    async with asyncio.TaskGroup() as group:
+        for i in range(12):
+            group.create_task(sleeper(i), name=f"s{i}")
+    return finished
+
+
+@scenario()
+async def call_later_callbacks_of_equal_delay_in_order():
+    loop = asyncio.get_running_loop()
+    log = []
+    for i in range(12):
+        loop.call_later(0.01, log.append, i)
+    for i in range(12, 24):
+        loop.call_at(loop.time() + 0.02, log.append, i)
+    await asyncio.sleep(0.03)
+    return log
+
+
+@scenario()
+async def timeout_against_a_sleep_of_equal_length():
+    outcomes = []
+    for _ in range(6):
+        try:
+            async with asyncio.timeout(0.01):
+                await asyncio.sleep(0.01)
+            outcomes.append("slept")
+        except TimeoutError:
+            outcomes.append("timed out")
+    try:
+        outcomes.append(await asyncio.wait_for(asyncio.sleep(0.01, "slept"), 0.01))
+    except TimeoutError:
+        outcomes.append("wait_for timed out")
+    return outcomes
+
+
+@scenario()
+async def failures_at_the_same_instant_in_start_order():
+    async def fail_after(i):
+        await asyncio.sleep(0.01)
+        raise ValueError(i)
+
+    seen = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            for i in range(8):
+                group.create_task(fail_after(i))
+    except* ValueError as group_error:
+        seen = [e.args for e in group_error.exceptions]
+    return seen
+
+
+@scenario()
+async def queue_workers_woken_in_order():
+    queue = asyncio.Queue()
+    taken = []
+
+    async def worker(name):
+        while True:
+            item = await queue.get()
+            await asyncio.sleep(0.01)  # every worker is busy for the same time
+            taken.append((name, item))
+            queue.task_done()
+
+    async def producer(start):
+        for i in range(start, start + 6):
+            await asyncio.sleep(0.01)
+            await queue.put(i)
+
+    workers = [asyncio.create_task(worker(f"w{i}"), name=f"w{i}") for i in range(4)]
+    await asyncio.gather(producer(0), producer(100), producer(200))
+    await queue.join()
+    for w in workers:
+        w.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+    return taken
+
+
 # ------------------------------------------------------------------- the tests
 def _cases():
     for name, (_fn, virtual, min_version) in SCENARIOS.items():

@@ -1036,22 +1036,6 @@ async def timeout_against_a_sleep_of_equal_length():
 
 
 @scenario()
-async def failures_at_the_same_instant_in_start_order():
-    async def fail_after(i):
-        await asyncio.sleep(0.01)
-        raise ValueError(i)
-
-    seen = []
-    try:
-        async with asyncio.TaskGroup() as group:
-            for i in range(8):
-                group.create_task(fail_after(i))
-    except* ValueError as group_error:
-        seen = [e.args for e in group_error.exceptions]
-    return seen
-
-
-@scenario()
 async def queue_workers_woken_in_order():
     queue = asyncio.Queue()
     taken = []

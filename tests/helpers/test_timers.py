@@ -106,3 +106,24 @@ def test_recorded_callbacks_keep_ties_in_order_too():
     timeline = helpers.trace(main())
     assert log == list(range(30))
     assert len(timeline.callbacks) == 30
+
+
+def test_taskgroup_errors_at_the_same_instant_in_start_order():
+    """Notebook 03's example. Not in the semantics battery: on the real clock, whether a sibling's
+    error makes it into the group before the group cancels it depends on how late the loop wakes."""
+
+    async def fail_after(i):
+        await asyncio.sleep(1)
+        raise ValueError(i)
+
+    async def main():
+        async with asyncio.TaskGroup() as group:
+            for i in range(8):
+                group.create_task(fail_after(i), name=f"bad-{i}")
+
+    try:
+        helpers.trace(main())
+    except ExceptionGroup as error:
+        assert [e.args[0] for e in error.exceptions] == list(range(8))
+    else:
+        raise AssertionError("the group did not raise")

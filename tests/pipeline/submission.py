@@ -14,6 +14,9 @@ instructor's solution, then applies its own sections::
 
 - ``# expect GRADE_ID POINTS``: the score that graded cell must get (every other graded
   cell must get full marks);
+- ``# alternative GRADE_ID [GRADE_ID ...]``: this student solves those graded cells another
+  valid way (another API, another style) and must get full marks everywhere; a fixture is
+  either an alternative or a wrong answer, never both;
 - ``# %% replace GRADE_ID``: the body that replaces that solution cell;
 - ``# %% after GRADE_ID`` / ``# %% append``: a new code cell the student added there.
 
@@ -44,12 +47,14 @@ class Fixture:
     name: str
     about: str
     expect: dict[str, float]
+    alternative_for: list[str]
     sections: list[tuple[str, str, str]]  # (action, grade id or "", source)
 
     @classmethod
     def read(cls, path: Path) -> Fixture:
         about: list[str] = []
         expect: dict[str, float] = {}
+        alternative_for: list[str] = []
         sections: list[tuple[str, str, str]] = []
         current: list[str] | None = None
         for line in path.read_text().splitlines():
@@ -64,10 +69,14 @@ class Fixture:
             elif line.startswith("# expect "):
                 grade_id, points = line.split()[2:4]
                 expect[grade_id] = float(points)
+            elif line.startswith("# alternative "):
+                alternative_for.extend(line.split()[2:])
             elif line.startswith("#"):
                 about.append(line.lstrip("# "))
+        if alternative_for and expect:
+            raise ValueError(f"{path}: an alternative must get full marks: drop its '# expect' lines")
         done = [(action, gid, "\n".join(body).strip("\n")) for action, gid, body in sections]
-        return cls(path.stem, " ".join(about).strip(), expect, done)
+        return cls(path.stem, " ".join(about).strip(), expect, alternative_for, done)
 
 
 def strip_markers(source: str) -> str:

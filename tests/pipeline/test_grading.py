@@ -23,6 +23,8 @@ from submission import Fixture, build, fixtures
 
 #: Wall seconds grading one assignment may take, hanging students included.
 GRADING_BOUND = 240
+#: Notebooks from this one on need a valid-alternative fixture for every graded cell (00-06 are being brought up to it).
+ALTERNATIVES_REQUIRED_FROM = "07"
 
 
 @dataclasses.dataclass
@@ -116,7 +118,8 @@ def test_solution_scores_full_marks(graded: Graded):
 
 def test_fixtures_name_real_graded_cells(graded: Graded):
     cells = set(graded.scores("solution"))
-    unknown = {f.name: sorted(set(f.expect) - cells) for f in graded.fixtures if set(f.expect) - cells}
+    named = {f.name: set(f.expect) | set(f.alternative_for) for f in graded.fixtures}
+    unknown = {name: sorted(ids - cells) for name, ids in named.items() if ids - cells}
     assert not unknown, f"fixtures expect scores for cells that do not exist: {unknown}"
 
 
@@ -134,6 +137,15 @@ def test_every_graded_cell_catches_a_wrong_answer(graded: Graded):
     caught = {cell for f in graded.fixtures for cell, points in f.expect.items() if points == 0}
     missed = sorted(set(graded.scores("solution")) - caught)
     assert not missed, f"graded cells no wrong-answer fixture fails (add one to tests/submissions/): {missed}"
+
+
+def test_every_graded_cell_accepts_a_valid_alternative(graded: Graded):
+    """A test that rejects a correct program is as much a defect as one that accepts a wrong one."""
+    if graded.assignment < ALTERNATIVES_REQUIRED_FROM:
+        pytest.skip(f"valid-alternative fixtures are required from {ALTERNATIVES_REQUIRED_FROM} on")
+    covered = {cell for f in graded.fixtures for cell in f.alternative_for}
+    missing = sorted(set(graded.scores("solution")) - covered)
+    assert not missing, f"graded cells with no valid-alternative fixture (add one to tests/submissions/): {missing}"
 
 
 def test_grading_is_bounded_even_with_hanging_students(graded: Graded):

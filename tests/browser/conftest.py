@@ -1,0 +1,321 @@
+"""The browser suite's fixtures: the course in a throwaway JupyterLab server, driven through Debian's Chromium.
+
+- ``lab_server`` (one per session): ``python -m jupyterlab --port=0`` in a copy of the course, with its own runtime,
+  config, data, settings, workspace and IPython folders and gradebook, so that nothing of the user's or of the
+  repository is read or written; the port and token come from the server's ``jpserver-<pid>.json``.
+- ``browser`` (one per session): Playwright driving Chromium from the system (``playwright install`` downloads a
+  browser of its own, which this course never does). Without Chromium the suite is skipped with a message saying
+  how to install it; on CI (``CI`` set) it fails instead, so that a CI run never passes without it.
+- ``lab``: a fresh page per test that fails the test on a page error or a console error.
+
+Every test file here must be the only one of its kind: ``make test`` runs with ``--dist loadfile``, so keeping the
+suite in one file keeps its two xdist workers from running two browsers at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "pipeline"))  # submission.py builds the hanging student's notebook
+from submission import FIXTURES, Fixture, build  # noqa: E402
+
+CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium", "chromium-browser"]
+INSTALL_CHROMIUM = (
+    "the browser tests (tests/browser) need Chromium and were skipped: install it with "
+    "`sudo apt-get install chromium` (Debian, Ubuntu), or point CHROMIUM at a Chromium or Chrome executable"
+)
+# what findings.md settled on for a headless Chromium in a container: no sandbox (root), no GPU, no network chatter
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERVER_START_LIMIT = 60  # seconds; the server answers in about 3 s on 2 busy cores
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: ``$CHROMIUM`` if set, else Debian's, else one on PATH."""
+    for candidate in [os.environ.get("CHROMIUM", ""), *CHROMIUM_CANDIDATES]:
+        found = shutil.which(candidate) if candidate else None
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser suite, but {INSTALL_CHROMIUM.replace(' and were skipped', '')}")
+        pytest.skip(INSTALL_CHROMIUM)
+    return path
+
+
+def _course(folder: Path) -> Path:
+    """A copy of the course to serve: the notebooks the tests open, their sources, and a hanging student."""
+    course = folder / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for assignment in ["00-start-here", "03-tasks"]:
+        shutil.copytree(ROOT / "notebooks" / assignment, course / "notebooks" / assignment)
+        shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
+    hanging = build("00-start-here", Fixture.read(FIXTURES / "00-start-here" / "hang-await-forever-cell.py"))
+    (course / "hanging").mkdir()
+    nbformat.write(hanging, course / "hanging" / "00-start-here.ipynb")
+    (course / "scratch").mkdir()
+    return course
+
+
+def _settings(folder: Path) -> Path:
+    """User settings: no "get notified about Jupyter news" pop-up over the notebook."""
+    settings = folder / "settings"
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return settings
+
+
+def _wait_for_server(runtime: Path, process: subprocess.Popen) -> dict:
+    """The server's ``jpserver-<pid>.json`` once the server answers on the port it names."""
+    info_file = runtime / f"jpserver-{process.pid}.json"
+    deadline = time.monotonic() + SERVER_START_LIMIT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited with {process.returncode} before serving")
+        if info_file.exists():
+            info = json.loads(info_file.read_text())
+            try:
+                urllib.request.urlopen(f"{info['url']}api/status?token={info['token']}", timeout=5)
+            except OSError:
+                pass
+            else:
+                return info
+        time.sleep(0.2)
+    raise RuntimeError(f"jupyter lab did not answer within {SERVER_START_LIMIT} s")
+
+
+class LabServer:
+    """A running JupyterLab server: its base URL, token, course folder and a small REST client."""
+
+    def __init__(self, info: dict, course: Path, log: Path) -> None:
+        self.url = info["url"]
+        self.token = info["token"]
+        self.course = course
+        self.log = log
+
+    def api(self, path: str, method: str = "GET") -> object:
+        request = urllib.request.Request(f"{self.url}api/{path}", method=method)
+        request.add_header("Authorization", f"token {self.token}")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shut_down_kernels(self) -> None:
+        for kernel in self.api("kernels"):
+            self.api(f"kernels/{kernel['id']}", method="DELETE")
+
+
+@contextlib.contextmanager
+def run_lab_server(folder: Path) -> Iterator[LabServer]:
+    """Serve a fresh copy of the course from ``folder`` until the block ends, then stop the server and its kernels."""
+    course = _course(folder)
+    config = folder / "config"
+    config.mkdir()
+    (folder / "exchange").mkdir()  # the Formgrader page fails without an exchange folder
+    (config / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(folder / 'exchange')!r}\n")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # what `make lab` does
+        "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_DATA_DIR": str(folder / "data"),
+        "JUPYTERLAB_SETTINGS_DIR": str(_settings(folder)),
+        "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces"),
+        "IPYTHONDIR": str(folder / "ipython"),
+        "ASYNCIO_COURSE_GRADEBOOK": str(folder / "gradebook.db"),
+        "PYTHONWARNINGS": "ignore",
+    }
+    command = [sys.executable, "-m", "jupyterlab", "--port=0", "--no-browser", f"--ServerApp.root_dir={course}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = folder / "server.log"
+    with log.open("w") as log_file:
+        # a session of its own: whatever the server started (kernels, a Validate run) can be stopped with it
+        process = subprocess.Popen(
+            command, cwd=course, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield LabServer(_wait_for_server(folder / "runtime", process), course, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # busy in a synchronous handler (nbgrader's Validate runs in the server)
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def lab_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    with run_lab_server(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need `pip install playwright`")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        yield context
+        context.close()
+    finally:
+        playwright.stop()
+
+
+class PageErrors(list):
+    """Uncaught page errors and console errors, as text."""
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda error: self.append(f"page error: {error}"))
+        page.on("console", self._console)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.append(f"console error: {message.text}")
+
+
+@pytest.fixture
+def page(browser: BrowserContext, lab_server: LabServer) -> Iterator[Page]:
+    """A fresh page; the test fails if the page reports an error, and its kernels are shut down after it."""
+    page = browser.new_page()
+    errors = PageErrors()
+    errors.watch(page)
+    yield page
+    page.close()
+    lab_server.shut_down_kernels()
+    assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+
+class Notebook:
+    """One notebook open in JupyterLab, driven as a learner does: menus, toolbar buttons and the keyboard."""
+
+    def __init__(self, page: Page, server: LabServer, path: str) -> None:
+        self.page = page
+        self.server = server
+        self.path = path
+
+    def open(self) -> float:
+        """Open the notebook in a fresh workspace; the seconds until it is shown with its kernel idle."""
+        start = time.monotonic()
+        self.page.goto(f"{self.server.url}lab/tree/{self.path}?reset&token={self.server.token}")
+        self.page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+        self.wait_idle(60)  # the toolbar says idle before a kernel exists: wait for the status bar too
+        return time.monotonic() - start
+
+    def wait_idle(self, timeout: float = 30) -> float:
+        """Wait until the kernel is idle and no cell waits to run; the seconds it took."""
+        start = time.monotonic()
+        self.page.wait_for_function(
+            """() => {
+                const status = [...document.querySelectorAll('#jp-main-statusbar .jp-StatusBar-TextItem')];
+                const prompts = [...document.querySelectorAll('.jp-Notebook .jp-InputArea-prompt')];
+                return status.some(s => s.textContent.includes('| Idle'))
+                    && !prompts.some(p => p.textContent.includes('*'));
+            }""",
+            timeout=timeout * 1000,
+            polling=50,
+        )
+        return time.monotonic() - start
+
+    def cell(self, index: int) -> Locator:
+        """The cell at ``index`` (0-based, as in the .ipynb file)."""
+        return self.page.locator(f'.jp-Notebook .jp-Notebook-cell[data-windowed-list-index="{index}"]')
+
+    def output(self, index: int) -> Locator:
+        return self.cell(index).locator(".jp-OutputArea")
+
+    def menu(self, menu: str, item: str) -> None:
+        """Click ``item`` in the main menu ``menu`` (menu items carry no command name: find them by label)."""
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+        self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+    def run_cell(self, index: int) -> None:
+        """Put the cursor in the cell and press Shift+Enter."""
+        self.cell(index).locator(".cm-content").click()
+        self.page.keyboard.press("Shift+Enter")
+
+    def type_into(self, index: int, lines: list[str]) -> str:
+        """Replace the cell's code by typing ``lines``, each without its indentation: the editor indents after
+        a colon as it does for a learner. Returns the cell's code as the editor has it."""
+        editor = self.cell(index).locator(".cm-content")
+        editor.click()
+        self.page.keyboard.press("ControlOrMeta+a")
+        for number, line in enumerate(lines):
+            if number:
+                self.page.keyboard.press("Enter")
+            self.page.keyboard.type(line)
+        return editor.inner_text()
+
+    def button(self, name: str) -> Locator:
+        """A button of the notebook's toolbar, by its label or its command name (the ■ is ``interrupt-kernel``)."""
+        toolbar = self.page.locator(".jp-NotebookPanel-toolbar")
+        if ":" in name:
+            return toolbar.locator(f'[data-command="{name}"]')
+        return toolbar.get_by_role("button", name=name, exact=True)
+
+    def validate(self, timeout: float = 60) -> tuple[str, float]:
+        """Click Validate; the text of the dialog that answers, and the seconds it took to appear."""
+        start = time.monotonic()
+        self.button("Validate").click()
+        dialog = self.page.locator(".jp-Dialog-content")
+        dialog.wait_for(timeout=timeout * 1000)
+        seconds = time.monotonic() - start
+        text = dialog.inner_text()
+        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+        return text, seconds
+
+
+@pytest.fixture
+def open_notebook(page: Page, lab_server: LabServer) -> Callable[[str], Notebook]:
+    """``open_notebook("notebooks/00-start-here/00-start-here.ipynb")``: the notebook, shown with an idle kernel."""
+
+    def open_notebook(path: str) -> Notebook:
+        notebook = Notebook(page, lab_server, path)
+        notebook.ready_seconds = notebook.open()
+        return notebook
+
+    return open_notebook

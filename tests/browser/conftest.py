@@ -5,11 +5,14 @@
   repository is read or written; the port and token come from the server's ``jpserver-<pid>.json``.
 - ``browser`` (one per session): Playwright driving Chromium from the system (``playwright install`` downloads a
   browser of its own, which this course never does). Without Chromium the suite is skipped with a message saying
-  how to install it; on CI (``CI`` set) it fails instead, so that a CI run never passes without it.
-- ``lab``: a fresh page per test that fails the test on a page error or a console error.
+  how to install it (``require_chromium()``, called by each test module); on CI (``CI`` set) collection fails
+  instead, so that a CI run never passes without it. ``make test`` installs Chromium where it can.
+- ``lab_page`` (one per session): JupyterLab loaded once; tests open notebooks in tabs through ``window.jupyterapp``
+  (``open_notebook``), and ``page`` closes every tab and shuts down its kernel after each test, and fails the test
+  on a page error or an unknown console error.
 
-Every test file here must be the only one of its kind: ``make test`` runs with ``--dist loadfile``, so keeping the
-suite in one file keeps its two xdist workers from running two browsers at once.
+Keep the suite in one file: ``make test`` runs two xdist workers with ``--dist loadfile``, which gives a whole file
+to one worker, so two browsers never run at once.
 """
 
 from __future__ import annotations
@@ -39,9 +42,9 @@ sys.path.insert(0, str(ROOT / "tests" / "pipeline"))  # submission.py builds the
 from submission import FIXTURES, Fixture, build  # noqa: E402
 
 CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium", "chromium-browser"]
-INSTALL_CHROMIUM = (
-    "the browser tests (tests/browser) need Chromium and were skipped: install it with "
-    "`sudo apt-get install chromium` (Debian, Ubuntu), or point CHROMIUM at a Chromium or Chrome executable"
+NEED_CHROMIUM = (
+    "the browser tests (tests/browser) need Chromium: install it with `sudo apt-get install chromium`"
+    " (Debian, Ubuntu), or point CHROMIUM at a Chromium or Chrome executable"
 )
 # what findings.md settled on for a headless Chromium in a container: no sandbox (root), no GPU, no network chatter
 CHROMIUM_FLAGS = [
@@ -66,14 +69,19 @@ def find_chromium() -> str | None:
     return None
 
 
+def require_chromium() -> str:
+    """The Chromium to drive; called where a test module starts, so that a missing one skips the module as one."""
+    path = find_chromium()
+    if path is None and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser suite, but {NEED_CHROMIUM}")
+    if path is None:
+        pytest.skip(f"skipped: {NEED_CHROMIUM}", allow_module_level=True)
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser suite, but {INSTALL_CHROMIUM.replace(' and were skipped', '')}")
-        pytest.skip(INSTALL_CHROMIUM)
-    return path
+    return require_chromium()
 
 
 def _course(folder: Path) -> Path:
@@ -191,8 +199,9 @@ def lab_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need `pip install playwright`")
-    playwright = sync_api.sync_playwright().start()
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
     try:
         context = playwright.chromium.launch_persistent_context(
             tmp_path_factory.mktemp("chromium-profile"),

@@ -10,8 +10,10 @@ import time
 
 import nbformat
 import pytest
-from conftest import Notebook, load_lab, run_lab_server
-from playwright.sync_api import expect
+from conftest import Notebook, load_lab, require_chromium, run_lab_server
+
+require_chromium()
+expect = pytest.importorskip("playwright.sync_api", reason="the browser tests need `pip install playwright`").expect
 
 NOTEBOOK_00 = "notebooks/00-start-here/00-start-here.ipynb"
 NOTEBOOK_03 = "notebooks/03-tasks/03-tasks.ipynb"

@@ -40,7 +40,7 @@ NEED_CHROMIUM = (
     "the browser tests (tests/browser) need Chromium: install it with `sudo apt-get install chromium`"
     " (Debian, Ubuntu), or point CHROMIUM at a Chromium or Chrome executable"
 )
-# what findings.md settled on for a headless Chromium in a container: no sandbox (root), no GPU, no network chatter
+# headless as root in a container: no sandbox (it needs user namespaces), no GPU, no network chatter of its own
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,12 +55,9 @@ SERVER_START_LIMIT = 60  # seconds; the server answers in about 3 s on 2 busy co
 
 
 def find_chromium() -> str | None:
-    """The Chromium to drive: ``$CHROMIUM`` if set, else Debian's, else one on PATH."""
-    for candidate in [os.environ.get("CHROMIUM", ""), *CHROMIUM_CANDIDATES]:
-        found = shutil.which(candidate) if candidate else None
-        if found:
-            return found
-    return None
+    """The Chromium to drive: ``$CHROMIUM`` if set (and only that one), else Debian's, else one on PATH."""
+    candidates = [os.environ["CHROMIUM"]] if os.environ.get("CHROMIUM") else CHROMIUM_CANDIDATES
+    return next(filter(None, map(shutil.which, candidates)), None)
 
 
 def require_chromium() -> str:

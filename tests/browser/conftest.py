@@ -61,8 +61,9 @@ def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def lab_page(browser: BrowserContext, lab_server: LabServer) -> Iterator[Page]:
+def lab_page(lab_server: LabServer, browser: BrowserContext) -> Iterator[Page]:
     """JupyterLab, loaded once for the session (a load takes 5-10 s of the suite's 2 minutes)."""
+    lab_server.wait_ready()  # started before Chromium, so that the two start together
     page = browser.new_page()
     page.errors = PageErrors()
     page.errors.watch(page)

@@ -100,7 +100,8 @@ def _wait_for_server(runtime: Path, process: subprocess.Popen) -> dict:
     deadline = time.monotonic() + SERVER_START_LIMIT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {process.returncode} before serving")
+            log = (runtime.parent / "server.log").read_text()[-3000:]
+            raise RuntimeError(f"jupyter lab exited with {process.returncode} before serving:\n{log}")
         if info_file.exists():
             info = json.loads(info_file.read_text())
             try:
@@ -114,13 +115,19 @@ def _wait_for_server(runtime: Path, process: subprocess.Popen) -> dict:
 
 
 class LabServer:
-    """A running JupyterLab server: its base URL, token, course folder and a small REST client."""
+    """A JupyterLab server: its course folder, and once ``wait_ready()`` returned, its base URL, token and a small
+    REST client."""
 
-    def __init__(self, info: dict, course: Path, log: Path) -> None:
-        self.url = info["url"]
-        self.token = info["token"]
+    def __init__(self, process: subprocess.Popen, runtime: Path, course: Path) -> None:
+        self.process = process
+        self.runtime = runtime
         self.course = course
-        self.log = log
+
+    def wait_ready(self) -> None:
+        """Wait until the server answers (it starts while Chromium does)."""
+        if not hasattr(self, "url"):
+            info = _wait_for_server(self.runtime, self.process)
+            self.url, self.token = info["url"], info["token"]
 
     def api(self, path: str, method: str = "GET") -> object:
         request = urllib.request.Request(f"{self.url}api/{path}", method=method)
@@ -136,7 +143,9 @@ class LabServer:
 
 @contextlib.contextmanager
 def run_lab_server(folder: Path) -> Iterator[LabServer]:
-    """Serve a fresh copy of the course from ``folder`` until the block ends, then stop the server and its kernels."""
+    """Serve a fresh copy of the course from ``folder`` until the block ends, then stop the server and its kernels.
+
+    The server is starting when the block begins: call its ``wait_ready()``. Its log is ``folder/server.log``."""
     course = _course(folder)
     config = folder / "config"
     config.mkdir()
@@ -165,7 +174,7 @@ def run_lab_server(folder: Path) -> Iterator[LabServer]:
             command, cwd=course, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        yield LabServer(_wait_for_server(folder / "runtime", process), course, log)
+        yield LabServer(process, folder / "runtime", course)
     finally:
         process.terminate()
         try:
@@ -201,6 +210,7 @@ class PageErrors(list):
 def load_lab(page: Page, server: LabServer) -> float:
     """Load JupyterLab in a fresh workspace; the seconds until its layout is restored."""
     start = time.monotonic()
+    server.wait_ready()
     page.goto(f"{server.url}lab?reset&token={server.token}")
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
     page.evaluate("() => window.jupyterapp.restored")

@@ -10,7 +10,7 @@ import time
 
 import nbformat
 import pytest
-from labsession import Notebook, require_chromium
+from labsession import ROOT, Notebook, require_chromium
 
 require_chromium()
 expect = pytest.importorskip("playwright.sync_api", reason="the browser tests need `pip install playwright`").expect
@@ -18,10 +18,20 @@ expect.set_options(timeout=15_000)  # 5 s by default: too short on two busy core
 
 NOTEBOOK_00 = "notebooks/00-start-here/00-start-here.ipynb"
 NOTEBOOK_03 = "notebooks/03-tasks/03-tasks.ipynb"
-# cell indexes in the student notebooks
-IMPORTS_00, CHART_00, GREET_00, TRY_GREET_00, CHECKS_00 = 3, 11, 16, 18, (19, 20)
-FETCH_ALL_03, RUNS_CONCURRENTLY_03 = 13, 16
-IMPORTS_03, FETCH_03 = 2, 4
+
+
+def cell_indexes(path: str, *cell_ids: str) -> list[int]:
+    """Where the cells with these ids are in the notebook (the page knows cells by position only)."""
+    ids = [cell.get("id") for cell in nbformat.read(ROOT / path, as_version=4).cells]
+    return [ids.index(cell_id) for cell_id in cell_ids]
+
+
+# the imports, the timeline drawn as a picture, exercise 0.1's stub, its "try it" cell and its two test cells
+IMPORTS_00, CHART_00, GREET_00, TRY_GREET_00, *CHECKS_00 = cell_indexes(
+    NOTEBOOK_00, "c03", "c11", "c16", "c18", "c19", "c20"
+)
+# the imports, fetch(), exercise 3.1's stub and its concurrency check
+IMPORTS_03, FETCH_03, FETCH_ALL_03, RUNS_CONCURRENTLY_03 = cell_indexes(NOTEBOOK_03, "c02", "c04", "c13", "c16")
 
 STOP_LIMIT = 2  # seconds from ■ to an idle kernel (issue 8, item 1)
 HANGING_VALIDATE_LIMIT = 20  # seconds from Validate to an answer on a notebook that hangs (issue 8, item 3)

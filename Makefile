@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test setup lock clean notebooks
+.PHONY: lab test setup lock clean notebooks chromium
 
 setup: $(STAMP)
 
@@ -15,18 +15,34 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[course]"
+	@$(BIN)/python -m helpers
 	touch $(STAMP)
 
 lab: $(STAMP)
+	@$(BIN)/python -m helpers
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS) \
 		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-start-here/00-start-here.ipynb
 
 # Unit tests, nbval on every solution notebook (outputs compared), student notebooks on fresh kernels,
-# and the grading proof; two workers, one notebook or test file each.
-test: $(STAMP)
+# the grading proof, and the browser suite; two workers, one notebook or test file each.
+test: $(STAMP) chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120 \
 		tests solutions
+
+# The browser suite (tests/browser) drives a Chromium from the system (Playwright never downloads one).
+# As root with apt-get (CI, containers) it is installed here; elsewhere the suite is skipped, and says so.
+chromium:
+	@if [ -n "$$CHROMIUM" ] || [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 \
+		|| command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium for the browser tests: apt-get install chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			|| echo "Chromium could not be installed: the browser tests (tests/browser) will be skipped."; \
+	else \
+		echo "No Chromium found: the browser tests (tests/browser) will be skipped." \
+			"To run them: sudo apt-get install chromium (Debian, Ubuntu), or set CHROMIUM=/path/to/chromium"; \
+	fi
 
 lock: $(STAMP)
 	@echo "# Exact versions of every package the course installs (pip install -c requirements.lock). Regenerate with \`make lock\`." > requirements.lock

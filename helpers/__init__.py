@@ -40,7 +40,24 @@ __all__ = [
     "TimeLimitError",
     "WallTimeLimitError",
     "load_ipython_extension",
+    "accelerated",
 ]
+
+
+def accelerated() -> bool:
+    """Whether task steps are recorded by the optional C accelerator ``helpers._speedups``.
+
+    False when it was not built at install (no working C compiler) or ``HELPERS_PURE_PYTHON`` is set: the
+    pure-Python recorder then gives the same timelines, more slowly. ``python -m helpers`` says which.
+
+    Example use::
+
+        >>> helpers.accelerated()
+        True
+    """
+    from ._recorder import _speedups
+
+    return _speedups is not None
 
 
 def load_ipython_extension(ipython):  # noqa: ANN001, ANN201 - IPython's hook

@@ -36,3 +36,11 @@ def test_environment_yml_installs_the_helpers_package():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     assert "-e ." in pip
+
+
+def test_requirements_lock_pins_the_same_versions():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    expected = _pins(project["dependencies"] + project["optional-dependencies"]["course"])
+    lines = (ROOT / "requirements.lock").read_text().splitlines()
+    locked = _pins([line for line in lines if line.strip() and not line.startswith("#")])
+    assert {name: locked.get(name) for name in expected} == expected

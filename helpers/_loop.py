@@ -40,9 +40,7 @@ On Windows these loops are selector loops, which cannot run subprocesses
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import concurrent.futures.thread
-import functools
 import heapq
 import itertools
 import math
@@ -50,12 +48,12 @@ import selectors
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import _labels
 from ._errors import DeadlockError, TimeLimitError
+from ._jobs import JobLog, program_name
 from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
@@ -69,6 +67,18 @@ IO_IDLE_LIMIT = 10.0
 
 _real_sleep = time.sleep
 _worker_target = concurrent.futures.thread._worker
+_WORKER_CODE = _worker_target.__code__
+
+WINDOWS_SUBPROCESS_MESSAGE = (
+    "helpers' loops are selector loops, and on Windows a selector loop cannot start subprocesses "
+    "(asyncio's ProactorEventLoop can). Run this program with asyncio.run(...) instead of "
+    "trace()/checks.run(), or run the notebook under WSL or on Linux or macOS."
+)
+
+
+def _idle_worker(frame: Any) -> bool:
+    """True if an executor worker thread waits for work: its innermost Python frame is the worker loop."""
+    return frame is None or frame.f_code is _WORKER_CODE
 
 
 class _Sleepers:
@@ -126,23 +136,6 @@ _virtual_sleep.__name__ = "sleep"
 _virtual_sleep.__qualname__ = "sleep"
 
 
-class _PoolCount:
-    """Work this loop gave one executor: submitted and not settled, and started in a worker."""
-
-    def __init__(self, executor: Any) -> None:
-        self.pending = 0
-        self.running = 0
-        self.max_workers: int | None = getattr(executor, "_max_workers", None)
-
-    @property
-    def queued(self) -> int:
-        return max(0, self.pending - self.running)
-
-    @property
-    def has_free_worker(self) -> bool:
-        return self.max_workers is None or self.running < self.max_workers
-
-
 class _DecidingSelector:
     """Wraps the loop's selector: every blocking ``select`` goes through the loop's ``_wait``."""
 
@@ -172,116 +165,94 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         self._lock = threading.Lock()
         self._until = until
         self._io_grace = io_grace
-        self._executor_pending = 0
         self._sleeping = 0
         self._wakes: list[tuple[float, int, threading.Event]] = []
         self._wake_seq = itertools.count()
-        self._subprocesses: weakref.WeakSet[Any] = weakref.WeakSet()
-        self._known_threads = {t.ident for t in threading.enumerate()}
-        self._pool_threads: set[int] = set()
-        self._pools: dict[int, _PoolCount] = {}
         self._turns = 0  # times the loop came to select(): it stops counting while a step blocks it
-        self.executor_labels: dict[int, str] = {}
         self.on_idle: Callable[[float, float], None] | None = None
         selector = _DecidingSelector(selectors.DefaultSelector())
         super().__init__(selector=selector)
         selector.loop = self
         self._deciding = selector
         self._start_time = self.time()
+        self.jobs = JobLog(self, wake=self._wake_from_thread)
+
+    def run_forever(self) -> None:
+        self.jobs.activate()
+        try:
+            super().run_forever()
+        finally:
+            self.jobs.deactivate()
 
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
         """Like the base method, but timers due at the same instant fire in the order they were set."""
         return schedule_timer(self, OrderedTimerHandle, when, callback, args, context)
 
     # ---------------------------------------------------------- work outside
-    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future:
-        """Like the base method, but the loop knows while the work is pending."""
-        self._check_closed()
-        if self._debug:
-            self._check_callback(func, "run_in_executor")
-        if executor is None:
-            executor = self._default_executor
-            self._check_default_executor()
-            if executor is None:
-                executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="asyncio")
-                self._default_executor = executor
-        loop = self
-        pool = self._pools.setdefault(id(executor), _PoolCount(executor))
-
-        def tracked() -> Any:
-            loop._note_pool_thread(pool)
-            try:
-                return func(*args)
-            except BaseException as exc:
-                # hide this frame: the traceback reads as if func ran in the pool directly
-                if exc.__traceback__ is not None and exc.__traceback__.tb_frame is sys._getframe():
-                    exc.__traceback__ = exc.__traceback__.tb_next
-                raise
-
-        with self._lock:
-            self._executor_pending += 1
-            pool.pending += 1
-        if isinstance(executor, concurrent.futures.ThreadPoolExecutor):
-            concurrent_future = executor.submit(tracked)
-        else:  # a process pool pickles what it runs: pass func itself, and count it as running
-            with self._lock:
-                pool.running += 1
-            concurrent_future = executor.submit(func, *args)
-        future = asyncio.wrap_future(concurrent_future, loop=self)
-        label = f"run_in_executor({_labels._func_name(func)})"
-        self.executor_labels[id(future)] = label
-        future.add_done_callback(lambda f: self.executor_labels.pop(id(f), None))
-        # after wrap_future's own callback, so the result is queued for the loop before we say "done"
-        concurrent_future.add_done_callback(functools.partial(self._executor_work_settled, pool))
-        return future
-
-    def _note_pool_thread(self, pool: _PoolCount) -> None:
-        with self._lock:
-            self._pool_threads.add(threading.get_ident())
-            pool.running += 1
-
-    def _executor_work_settled(self, pool: _PoolCount, future: concurrent.futures.Future) -> None:
-        with self._lock:
-            self._executor_pending -= 1
-            pool.pending -= 1
-            if pool.running > 0 and not future.cancelled():
-                pool.running -= 1
-        self._wake_from_thread()
-
     def _wake_from_thread(self) -> None:
         try:
             self._write_to_self()
         except Exception:  # the loop is closing; nothing to wake
             pass
 
-    async def _make_subprocess_transport(self, *args: Any, **kwargs: Any) -> Any:
-        transport = await super()._make_subprocess_transport(*args, **kwargs)
-        self._subprocesses.add(transport)
+    async def _make_subprocess_transport(self, protocol: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        if sys.platform == "win32":
+            raise NotImplementedError(WINDOWS_SUBPROCESS_MESSAGE)
+        transport = await super()._make_subprocess_transport(protocol, args, *rest, **kwargs)
+        self.jobs.child_started(transport, program_name(args))
         return transport
 
+    def _child_watcher_callback(self, pid: int, returncode: int, transport: Any) -> None:
+        # called by the child watcher, in its own thread or the loop's, once the child is reaped
+        self.call_soon_threadsafe(self._child_exited, transport, returncode)
+
+    def _child_exited(self, transport: Any, returncode: int) -> None:
+        transport._process_exited(returncode)
+        job = getattr(transport, "_helpers_job", None)
+        if job is not None:  # else it is noted when the transport is made (it exited that fast)
+            self.jobs.child_exited(job, returncode)
+
     def _owns_thread(self, ident: int) -> bool:
-        return ident in self._pool_threads or ident not in self._known_threads
+        return self.jobs.owns_thread(ident)
 
     def _foreign_threads(self) -> int:
+        """Threads started during the run that are at work: neither the loop's, nor counted as jobs, nor idle."""
+        count = 0
+        jobs = self.jobs
+        frames = None
+        for thread in threading.enumerate():
+            ident = thread.ident
+            if ident in jobs.known_threads or ident in jobs.worker_threads or ident == self._thread_id:
+                continue
+            if getattr(thread, "_target", None) is _worker_target:
+                frames = sys._current_frames() if frames is None else frames
+                if _idle_worker(frames.get(ident)):
+                    continue
+            count += 1
+        return count
+
+    def _untracked_workers(self) -> int:
+        """Executor workers that existed before the run and run work submitted outside it."""
+        jobs = self.jobs
+        frames = None
         count = 0
         for thread in threading.enumerate():
             ident = thread.ident
-            if ident in self._known_threads or ident in self._pool_threads or ident == self._thread_id:
+            if getattr(thread, "_target", None) is not _worker_target or ident not in jobs.known_threads:
                 continue
-            if getattr(thread, "_target", None) is _worker_target:
-                continue  # an idle executor worker, not work
-            count += 1
+            if ident in jobs.worker_threads:
+                continue
+            frames = sys._current_frames() if frames is None else frames
+            if not _idle_worker(frames.get(ident)):
+                count += 1
         return count
 
     def _busy(self) -> int:
         """How many pieces of outside work are running (not sleeping on the virtual clock)."""
-        live = sum(1 for t in list(self._subprocesses) if t.get_returncode() is None)
+        pending = self.jobs.pending_count()
         with self._lock:
-            # work running in a pool counts; work queued counts only if a worker is free to start it
-            # (behind workers that sleep on the virtual clock it waits for the clock, not for real time)
-            pools = sum(p.running + (p.queued if p.has_free_worker else 0) for p in self._pools.values())
             sleeping = self._sleeping
-        return max(0, pools + live + self._foreign_threads() - sleeping)
+        return max(0, pending + self._foreign_threads() - sleeping)
 
     def _poll_after_busy_check(self) -> list[Any]:
         """Poll I/O once more, without waiting, after ``_busy()`` found no outside work.
@@ -293,7 +264,11 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         return self._deciding.real_select(0)
 
     def _has_io(self) -> bool:
-        return len(self._deciding.get_map()) > 1  # more than the loop's own self-pipe
+        """Sockets or pipes registered (more than the self-pipe), or executor work begun before the run.
+
+        Either may still wake a task, or never: the loop waits for them up to ``IO_IDLE_LIMIT``.
+        """
+        return len(self._deciding.get_map()) > 1 or self._untracked_workers() > 0
 
     # -------------------------------------------------------------- deadlock
     def _deadlock(self) -> DeadlockError:
@@ -301,7 +276,7 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         for task in sorted(asyncio.all_tasks(self), key=lambda t: t.get_name()):
             coro = task.get_coro()
             waiter = getattr(task, "_fut_waiter", None)
-            label = _labels.describe_wait(coro, waiter, self.executor_labels) if waiter is not None else "sleep(0)"
+            label = _labels.describe_wait(coro, waiter) if waiter is not None else "sleep(0)"
             waiting.append(f"{task.get_name()} waits on {_labels.explain_wait(coro, label)}")
         return DeadlockError(waiting, self.time() - self._start_time)
 

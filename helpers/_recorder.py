@@ -32,7 +32,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import _labels
-from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _clip, _short_repr
+from ._jobs import JobLog, job_of
+from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, JobRecord, TaskRecord, Timeline, _clip, _short_repr
 from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["Recorder"]
@@ -134,7 +135,6 @@ class Recorder:
             records every task.
         scoped: whether ``scope_root`` applies (``scope_root`` may be ``None``
             for a block entered outside any task: then tasks with no parent count).
-        executor_labels: ``id(future) -> label`` for futures from ``run_in_executor``.
     """
 
     def __init__(
@@ -144,7 +144,6 @@ class Recorder:
         virtual: bool = False,
         scope_root: asyncio.Task | None = None,
         scoped: bool = False,
-        executor_labels: dict[int, str] | None = None,
     ) -> None:
         self.loop = loop
         self.virtual = virtual
@@ -163,7 +162,12 @@ class Recorder:
         self.names: dict[int, str] = {}
         self.cancel_requested: dict[int, float] = {}
         self._initial_names: dict[int, str] = {}
-        self._executor_labels = executor_labels
+        # jobs off the loop: our loops keep a log; any other loop gets one while recorded
+        own_log = getattr(loop, "jobs", None)
+        self._job_log: JobLog = own_log if isinstance(own_log, JobLog) else JobLog(loop)
+        self._owns_job_log = self._job_log is not own_log
+        self._first_job = len(self._job_log.jobs)
+        self.job_waiters: dict[int, int] = {}
         self._scope_root = scope_root
         self._scoped = scoped
         self._saved: dict[str, Any] = {}
@@ -216,13 +220,25 @@ class Recorder:
         """``code_for(task_index, yielded, coro)`` for a step that yielded a future, and the slot of ``sleep(0)``."""
         stride = LABEL_STRIDE
         describe = _labels.describe_wait
-        executor_labels = self._executor_labels
         label_id = self.label_id
+        jobs = self._job_log.jobs
+        first_job = self._first_job
+        link_jobs = self._link_jobs
 
         def code_for(task_index: int, yielded: Any, coro: Any) -> float:
-            return task_index + (label_id(describe(coro, yielded, executor_labels)) + 1.0) * stride
+            if len(jobs) > first_job:
+                link_jobs(task_index, yielded, coro)
+            return task_index + (label_id(describe(coro, yielded)) + 1.0) * stride
 
         return code_for, (label_id("sleep(0)") + 1.0) * stride
+
+    def _link_jobs(self, task_index: int, yielded: Any, coro: Any) -> None:
+        """Note which task awaits each job (the first one seen) among what this step left it waiting on."""
+        log = self._job_log
+        for fut in _labels.awaited_futures(coro, yielded):
+            job = job_of(fut)
+            if job is not None and job.log is log and job.index >= self._first_job:
+                self.job_waiters.setdefault(job.index, task_index)
 
     def _note_cancel(self, task_index: int) -> None:
         """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
@@ -524,6 +540,8 @@ class Recorder:
         for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task"):
             self._saved[name] = loop.__dict__.get(name, _MISSING)
         self.task_factory = self._make_task_factory()
+        if self._owns_job_log:
+            self._job_log.activate()
         loop.set_task_factory(self.task_factory)
         loop.__dict__["set_task_factory"] = self._set_inner_factory
         loop.__dict__["get_task_factory"] = lambda: self._inner_factory
@@ -576,6 +594,9 @@ class Recorder:
         self.active = False
         self.stopped_at = self.now()
         self._stop_wrappers()
+        self._last_job = len(self._job_log.jobs)
+        if self._owns_job_log:
+            self._job_log.deactivate()
         loop = self.loop
         for name, value in self._saved.items():
             if value is _MISSING:
@@ -696,6 +717,7 @@ class Recorder:
                     outcome=outcome,
                     detail=detail,
                     cancel_requested=self.cancel_requested.get(i),
+                    internal=_labels.is_internal(qualname),
                 )
             )
         return records
@@ -715,7 +737,19 @@ class Recorder:
             idle=self.idle,
             root=root,
             result=result,
+            jobs=self._job_records(),
         )
+
+    def _job_records(self) -> list[JobRecord]:
+        """The jobs started while recording; a recording scoped to some tasks keeps the jobs they awaited."""
+        waiters = self.job_waiters
+        last = getattr(self, "_last_job", None)
+        records = self._job_log.records(self._first_job, waiters, last)
+        if self._scoped:
+            records = [r for r in records if r.awaited_by is not None]
+            for i, record in enumerate(records):
+                record.index = i
+        return records
 
 
 class _StoppedLoop:

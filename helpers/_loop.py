@@ -44,7 +44,9 @@ import concurrent.futures.thread
 import heapq
 import itertools
 import math
+import os
 import selectors
+import socket
 import sys
 import threading
 import time
@@ -62,12 +64,16 @@ __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 REAL_WAIT_CHUNK = 0.05
 #: Real seconds a worker thread's virtual sleep waits for a loop that has stopped turning before sleeping for real.
 STUCK_LOOP_AFTER = 1.0
+#: Real seconds a child's end of output waits for news of its exit before it is passed on anyway.
+EOF_HELD_FOR = 0.5
 #: How long the loop waits in real time for I/O on registered sockets before declaring a deadlock.
 IO_IDLE_LIMIT = 10.0
 
 _real_sleep = time.sleep
 _worker_target = concurrent.futures.thread._worker
 _WORKER_CODE = _worker_target.__code__
+#: Put first on a child's PYTHONPATH on virtual time: its sitecustomize makes the child's time.sleep virtual.
+_CHILD_DIR = os.path.join(os.path.dirname(__file__), "_child")
 
 WINDOWS_SUBPROCESS_MESSAGE = (
     "helpers' loops are selector loops, and on Windows a selector loop cannot start subprocesses "
@@ -134,6 +140,104 @@ def _virtual_sleep(seconds: float) -> None:
 
 _virtual_sleep.__name__ = "sleep"
 _virtual_sleep.__qualname__ = "sleep"
+
+
+class _ChildClock:
+    """A child process's ``time.sleep`` requests, answered on the virtual clock (see ``_child``)."""
+
+    def __init__(self, loop: VirtualTimeLoop, sock: socket.socket) -> None:
+        self.loop = loop
+        self.sock = sock
+        self.sock.setblocking(False)
+        self.buffer = b""
+        self.sleeping = False
+
+    def read(self) -> None:
+        try:
+            data = self.sock.recv(256)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the child has exited
+            self.close()
+            return
+        self.buffer += data
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            try:
+                seconds = float(line)
+            except ValueError:
+                continue
+            self._sleep(seconds)
+
+    def _sleep(self, seconds: float) -> None:
+        loop = self.loop
+        with loop._lock:
+            self.sleeping = True
+            loop._sleeping += 1
+        loop.call_at(loop._vtime + seconds, self._wake)
+
+    def _wake(self) -> None:
+        self._stop_sleeping()
+        try:
+            self.sock.send(b"\n")
+        except OSError:
+            self.close()
+
+    def _stop_sleeping(self) -> None:
+        with self.loop._lock:
+            if self.sleeping:
+                self.sleeping = False
+                self.loop._sleeping -= 1
+
+    def close(self) -> None:
+        self._stop_sleeping()
+        if self.sock.fileno() >= 0:
+            if not self.loop.is_closed():
+                self.loop._remove_reader(self.sock.fileno())
+            self.sock.close()
+
+
+class _ExitBeforeEOF:
+    """A child's protocol, told of the end of its output only once it has heard that the child exited.
+
+    Which comes first is a race between two real events (a pipe's EOF, the child watcher's
+    report); asyncio can see either. Holding back the EOF until the exit makes every run
+    see the same one of them, so ``communicate()`` takes the same steps every time. A child
+    that closes its output and runs on gets its EOF after ``EOF_HELD_FOR`` real seconds.
+    """
+
+    def __init__(self, protocol: Any, loop: VirtualTimeLoop) -> None:
+        self._protocol = protocol
+        self._loop = loop
+        self._exited = False
+        self._held: list[tuple[int, BaseException | None]] = []
+        self.held_since = 0.0
+
+    def pipe_connection_lost(self, fd: int, exc: BaseException | None) -> None:
+        if self._exited or fd == 0:
+            self._protocol.pipe_connection_lost(fd, exc)
+            return
+        if not self._held:
+            self.held_since = time.perf_counter()
+            self._loop._held_eofs.append(self)
+        self._held.append((fd, exc))
+
+    def process_exited(self) -> None:
+        self._exited = True
+        self._protocol.process_exited()
+        self.release()
+
+    def release(self) -> None:
+        held, self._held = self._held, []
+        if self in self._loop._held_eofs:
+            self._loop._held_eofs.remove(self)
+        for fd, exc in held:
+            self._protocol.pipe_connection_lost(fd, exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._protocol, name)
 
 
 class _DecidingSelector:
@@ -224,10 +328,13 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
             ident = thread.ident
             if ident in jobs.known_threads or ident in jobs.worker_threads or ident == self._thread_id:
                 continue
-            if getattr(thread, "_target", None) is _worker_target:
+            target = getattr(thread, "_target", None)
+            if target is _worker_target:
                 frames = sys._current_frames() if frames is None else frames
                 if _idle_worker(frames.get(ident)):
                     continue
+            elif getattr(target, "__name__", None) == "_do_waitpid":
+                continue  # asyncio's child watcher waits for a child: the child counts, as a job
             count += 1
         return count
 
@@ -338,6 +445,7 @@ class VirtualTimeLoop(_TracingLoopBase):
 
     def __init__(self, *, until: float | None = None, io_grace: float = 0.005) -> None:
         self._vtime = 0.0
+        self._held_eofs: list[_ExitBeforeEOF] = []
         super().__init__(until=until, io_grace=io_grace)
 
     def time(self) -> float:
@@ -400,6 +508,38 @@ class VirtualTimeLoop(_TracingLoopBase):
                 _real_sleep(seconds)
                 return
 
+    # ------------------------------------------------------- child processes
+    async def _make_subprocess_transport(self, protocol: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        """Start the child with a channel to this loop's clock, for its ``time.sleep`` (``_child``)."""
+        if sys.platform == "win32":
+            raise NotImplementedError(WINDOWS_SUBPROCESS_MESSAGE)
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ if kwargs.get("env") is None else kwargs["env"])
+        if "PYTHONPATH" in env:
+            env["HELPERS_ORIGINAL_PYTHONPATH"] = env["PYTHONPATH"]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_CHILD_DIR, env.get("PYTHONPATH")) if p)
+        env["HELPERS_CLOCK_FD"] = str(theirs.fileno())
+        kwargs["env"] = env
+        kwargs["pass_fds"] = (*kwargs.get("pass_fds", ()), theirs.fileno())
+        protocol = _ExitBeforeEOF(protocol, self)
+        try:
+            transport = await super()._make_subprocess_transport(protocol, args, *rest, **kwargs)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        channel = _ChildClock(self, ours)
+        self._add_reader(ours.fileno(), channel.read)
+        return transport
+
+    def _release_stale_eofs(self) -> bool:
+        now = time.perf_counter()
+        stale = [p for p in self._held_eofs if now - p.held_since >= EOF_HELD_FOR]
+        for protocol in stale:
+            self.call_soon(protocol.release)
+        return bool(stale)
+
     def _wake_threads_due(self) -> bool:
         woke = False
         with self._lock:
@@ -430,6 +570,8 @@ class VirtualTimeLoop(_TracingLoopBase):
         io_idle = 0.0
         while True:
             self._check_end_of_time(self._vtime)
+            if self._held_eofs and self._release_stale_eofs():
+                return []
             if self._wake_threads_due():
                 continue  # let the woken threads settle before anything else runs
             deadline = self._next_deadline()

@@ -44,6 +44,7 @@ def plot_timeline(
     max_label_tasks: int = 30,
     show_labels: bool = True,
     width: float = 10.0,
+    show_internal: bool = False,
 ) -> Figure:
     """Draw ``timeline`` as a Gantt chart: one row per task, plus a row for the loop.
 
@@ -69,6 +70,8 @@ def plot_timeline(
         max_label_tasks: with more tasks than this, waits are not labelled.
         show_labels: label the waits with what was awaited.
         width: width in inches of a new figure.
+        show_internal: also draw the tasks asyncio starts for its own plumbing
+            (subprocess pipe readers, stream helpers), hidden by default.
 
     Returns:
         The figure drawn into.
@@ -80,6 +83,8 @@ def plot_timeline(
     """
     import numpy as np
 
+    if not show_internal:
+        timeline = timeline.without_internal()
     if ax is None:
         fig = _new_figure(timeline, width)
         ax = fig.add_subplot()

@@ -48,7 +48,7 @@ class _TaskSummary:
     awaited: Counter[str] = field(default_factory=Counter)
 
 
-def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
+def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20, show_internal: bool = False) -> str:
     """Draw ``timeline`` as a text chart and a per-task table.
 
     Rows are tasks in the order they first ran (tasks that never ran come last),
@@ -62,6 +62,8 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
         timeline: the recording to draw.
         width: characters across the time axis.
         max_tasks: most task rows in the chart and the table.
+        show_internal: also show the tasks asyncio starts for its own plumbing
+            (subprocess pipe readers, stream helpers), hidden by default.
 
     Returns:
         The chart, a legend and the table, joined by newlines (no trailing newline).
@@ -76,6 +78,8 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
     """
     if width < 10:
         raise ValueError(f"width must be at least 10 characters, not {width}")
+    if not show_internal:
+        timeline = timeline.without_internal()
     summaries = _summarise(timeline)
     ordered = sorted(
         summaries, key=lambda s: (s.first_step is None, s.first_step if s.first_step is not None else s.index)

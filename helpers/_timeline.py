@@ -504,6 +504,45 @@ class Timeline:
                 return TaskView(r, self)
         raise KeyError(f"no task named {name!r}; tasks recorded: {self.task_names}")
 
+    def without_internal(self) -> Timeline:
+        """This timeline without the tasks asyncio started for its own plumbing (``TaskRecord.internal``).
+
+        What the views draw unless asked for everything: subprocess pipe readers and
+        stream helpers are not the program's work. Tasks are renumbered; a task whose
+        parent was internal gets that task's nearest recorded ancestor, and so does a
+        job an internal task awaited. Returns the timeline itself if it has no internal task.
+        """
+        records = self._records
+        if not any(r.internal for r in records):
+            return self
+        new_index = {r.index: i for i, r in enumerate(r for r in records if not r.internal)}
+
+        def kept(index: int | None) -> int | None:
+            while index is not None and index not in new_index:
+                index = records[index].parent
+            return None if index is None else new_index[index]
+
+        tasks = [
+            dataclasses.replace(r, index=new_index[r.index], parent=kept(r.parent))
+            for r in records
+            if not r.internal
+        ]
+        steps = array("d")
+        walls = {}
+        b = self._compact
+        for i in range(self.step_count):
+            task, label = self._decode(b[i * COMPACT_WIDTH + 2])
+            if task in new_index:
+                if i in self._walls:
+                    walls[len(steps) // COMPACT_WIDTH] = self._walls[i]
+                steps.extend((b[i * COMPACT_WIDTH], b[i * COMPACT_WIDTH + 1], new_index[task] + (label + 1.0) * LABEL_STRIDE))
+        jobs = [dataclasses.replace(j, awaited_by=kept(j.awaited_by)) for j in self.jobs]
+        return Timeline.from_recording(
+            clock=self.clock, start=self.start, end=self.end, tasks=tasks, compact_steps=steps, walls=walls,
+            labels=self.labels, callbacks=self._callback_buffer, idle=self._idle_buffer,
+            root=kept(self.root), result=self.result, jobs=jobs,
+        )
+
     def children(self, name: str | None = None) -> list[TaskView]:
         """Tasks created by the task ``name`` (by default, by the traced coroutine's task)."""
         parent = self.root if name is None else self.task(name).index
@@ -605,7 +644,7 @@ class Timeline:
     def _select(self, tasks: Iterable[str] | Callable[[TaskView], bool] | None) -> list[TaskView]:
         views = self.tasks
         if tasks is None:
-            return [v for v in views if v.index != self.root]
+            return [v for v in views if v.index != self.root and not v.record.internal]
         if callable(tasks):
             return [v for v in views if tasks(v)]
         wanted = set(tasks)
@@ -624,7 +663,8 @@ class Timeline:
 
         Args:
             tasks: names of the tasks to count, or a predicate on :class:`TaskView`.
-                By default every task except the one running the traced coroutine.
+                By default every task except the one running the traced coroutine and
+                asyncio's internal ones (``TaskRecord.internal``).
         """
         points: list[tuple[float, int]] = []
         for view in self._select(tasks):

@@ -26,6 +26,7 @@ hold no reference to results or futures: only short text, as task records do.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import concurrent.futures.process
 import concurrent.futures.thread
@@ -43,7 +44,8 @@ __all__ = ["Job", "JobLog", "active_logs"]
 _thread_submit = concurrent.futures.ThreadPoolExecutor.submit
 _process_submit = concurrent.futures.ProcessPoolExecutor.submit
 _worker_target = concurrent.futures.thread._worker
-_RUN_IN_EXECUTOR_CODE = __import__("asyncio").base_events.BaseEventLoop.run_in_executor.__code__
+_RUN_IN_EXECUTOR_CODE = asyncio.base_events.BaseEventLoop.run_in_executor.__code__
+_TO_THREAD_CODE = asyncio.to_thread.__code__
 
 _QUEUED, _RUNNING, _DONE = "queued", "running", "done"
 
@@ -339,9 +341,11 @@ def active_logs() -> list[JobLog]:
 def _via(func: Any) -> tuple[str, str]:
     """``(via, target)``: how the job was handed over (what the awaiting task called) and what it runs."""
     caller = sys._getframe(2)
-    via = "run_in_executor" if caller.f_code is _RUN_IN_EXECUTOR_CODE else "submit"
-    target = _labels._func_name(func)
-    return via, target
+    if caller.f_code is not _RUN_IN_EXECUTOR_CODE:
+        return "submit", _labels._func_name(func)
+    outer = caller.f_back
+    via = "to_thread" if outer is not None and outer.f_code is _TO_THREAD_CODE else "run_in_executor"
+    return via, _labels._func_name(func)
 
 
 def _tracked_thread_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:

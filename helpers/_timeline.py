@@ -203,7 +203,7 @@ class JobRecord:
         kind: ``"thread"`` (a thread pool's worker), ``"process"`` (a process pool's worker)
             or ``"child"`` (a subprocess the loop started).
         target: the function the job ran (``"sleep"``), or the child's program (``"python -c"``).
-        via: how it was handed over: ``"run_in_executor"`` (``to_thread`` too), ``"submit"``
+        via: how it was handed over: ``"to_thread"``, ``"run_in_executor"``, ``"submit"``
             (``pool.submit``, awaited with ``wrap_future``) or ``"subprocess"``.
         worker: name of the thread that ran it (thread jobs), else ``None``.
         pid: the child's process id (children), else ``None``.

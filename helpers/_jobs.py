@@ -147,6 +147,8 @@ class JobLog:
         self.worker_threads: set[int] = set()
         self.known_threads = {t.ident for t in threading.enumerate()}
         self.thread_id: int | None = None
+        #: called in the submitting thread: False leaves the submission out (scoped recordings)
+        self.accept: Callable[[], bool] | None = None
         self._open_from = 0
 
     # ------------------------------------------------------------- activity
@@ -350,7 +352,7 @@ def _via(func: Any) -> tuple[str, str]:
 
 def _tracked_thread_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     log = _LOGS.for_current_thread()
-    if log is None:
+    if log is None or (log.accept is not None and not log.accept()):
         return _thread_submit(self, fn, *args, **kwargs)
     via, target = _via(fn)
     job = log.new_job("thread", target, via, self)
@@ -367,7 +369,7 @@ def _tracked_thread_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **k
 
 def _tracked_process_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     log = _LOGS.for_current_thread()
-    if log is None:
+    if log is None or (log.accept is not None and not log.accept()):
         return _process_submit(self, fn, *args, **kwargs)
     via, target = _via(fn)
     job = log.new_job("process", target, via, self)

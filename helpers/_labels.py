@@ -31,6 +31,7 @@ _CALL_CHECK_CANCEL_CODE = next(
     if isinstance(c, CodeType) and c.co_name == "_call_check_cancel"
 )
 _SOURCE_CELL = _CALL_CHECK_CANCEL_CODE.co_freevars.index("source")
+_SOURCE_LOOP_CELL = _CALL_CHECK_CANCEL_CODE.co_freevars.index("source_loop")
 
 # asyncio functions that wait on futures for the caller: qualname -> the name the learner called
 _ASYNC_GENERATOR_STEPS = {"async_generator_asend", "async_generator_athrow"}
@@ -165,6 +166,17 @@ def chained_source(fut: Any) -> Any:
         if getattr(callback, "__code__", None) is _CALL_CHECK_CANCEL_CODE:
             return callback.__closure__[_SOURCE_CELL].cell_contents
     return None
+
+
+def chained_loop(callback: Any) -> Any:
+    """The loop a ``wrap_future``/``run_coroutine_threadsafe`` chain's callback works for, or None.
+
+    ``_chain_future`` puts ``_call_check_cancel`` on the destination future; its closure
+    names the source's loop (the loop that will complete it).
+    """
+    if getattr(callback, "__code__", None) is not _CALL_CHECK_CANCEL_CODE:
+        return None
+    return callback.__closure__[_SOURCE_LOOP_CELL].cell_contents
 
 
 def _job_label(fut: Any) -> str | None:

@@ -40,6 +40,7 @@ On Windows these loops are selector loops, which cannot run subprocesses
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import concurrent.futures.thread
 import heapq
 import itertools
@@ -72,6 +73,7 @@ IO_IDLE_LIMIT = 10.0
 _real_sleep = time.sleep
 _worker_target = concurrent.futures.thread._worker
 _WORKER_CODE = _worker_target.__code__
+_FUTURE_RESULT_CODE = concurrent.futures.Future.result.__code__
 #: Put first on a child's PYTHONPATH on virtual time: its sitecustomize makes the child's time.sleep virtual.
 _CHILD_DIR = os.path.join(os.path.dirname(__file__), "_child")
 
@@ -335,8 +337,27 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
                     continue
             elif getattr(target, "__name__", None) == "_do_waitpid":
                 continue  # asyncio's child watcher waits for a child: the child counts, as a job
+            else:
+                frames = sys._current_frames() if frames is None else frames
+                if self._waits_for_this_loop(frames.get(ident)):
+                    continue
             count += 1
         return count
+
+    def _waits_for_this_loop(self, frame: Any) -> bool:
+        """True if a thread is blocked in ``Future.result()`` on work this loop will do.
+
+        ``asyncio.run_coroutine_threadsafe(coro, loop).result()`` from a plain thread: the
+        thread waits for the loop, so waiting for the thread would be waiting for nothing.
+        """
+        for _ in range(4):  # Future.result -> Condition.wait -> lock.acquire: a few frames up
+            if frame is None:
+                return False
+            if frame.f_code is _FUTURE_RESULT_CODE:
+                future = frame.f_locals.get("self")
+                return any(_labels.chained_loop(cb) is self for cb in getattr(future, "_done_callbacks", ()))
+            frame = frame.f_back
+        return False
 
     def _untracked_workers(self) -> int:
         """Executor workers that existed before the run and run work submitted outside it."""

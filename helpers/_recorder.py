@@ -25,6 +25,7 @@ import functools
 import math
 import os
 import sys
+import threading
 import time
 import types
 from array import array
@@ -167,7 +168,10 @@ class Recorder:
         self._job_log: JobLog = own_log if isinstance(own_log, JobLog) else JobLog(loop)
         self._owns_job_log = self._job_log is not own_log
         self._first_job = len(self._job_log.jobs)
+        self._last_job: int | None = None
         self.job_waiters: dict[int, int] = {}
+        if self._owns_job_log and scoped:
+            self._job_log.accept = self._submitted_in_scope
         self._scope_root = scope_root
         self._scoped = scoped
         self._saved: dict[str, Any] = {}
@@ -239,6 +243,13 @@ class Recorder:
             job = job_of(fut)
             if job is not None and job.log is log and job.index >= self._first_job:
                 self.job_waiters.setdefault(job.index, task_index)
+
+    def _submitted_in_scope(self) -> bool:
+        """Whether work submitted now belongs to this scoped recording: from a recorded task, or off the loop."""
+        if threading.get_ident() != self._job_log.thread_id:
+            return True  # from a worker thread: only this loop's jobs run there
+        task = _current_task(self.loop)
+        return task is not None and (task is self._scope_root or self.own_index(task.get_coro()) >= 0)
 
     def _note_cancel(self, task_index: int) -> None:
         """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
@@ -741,11 +752,10 @@ class Recorder:
         )
 
     def _job_records(self) -> list[JobRecord]:
-        """The jobs started while recording; a recording scoped to some tasks keeps the jobs they awaited."""
+        """The jobs started while recording (on a loop recorded in part, those its recorded tasks started)."""
         waiters = self.job_waiters
-        last = getattr(self, "_last_job", None)
-        records = self._job_log.records(self._first_job, waiters, last)
-        if self._scoped:
+        records = self._job_log.records(self._first_job, waiters, self._last_job)
+        if self._scoped and not self._owns_job_log:  # a tracing loop's own log: keep the jobs awaited
             records = [r for r in records if r.awaited_by is not None]
             for i, record in enumerate(records):
                 record.index = i

@@ -266,6 +266,41 @@ class JobLog:
         job.detail = f"return code {returncode}"
         self.settle(job)
 
+    def watch_children(self) -> Callable[[], None]:
+        """Note the children a loop that is not ours starts (for records only), until the returned undo is called.
+
+        Our loops do this in their own methods; on another loop (the kernel's, under ``tracing()``)
+        the two methods asyncio calls are wrapped on the instance and put back afterwards.
+        """
+        loop = self.loop
+        saved = {name: loop.__dict__.get(name) for name in ("_make_subprocess_transport", "_child_watcher_callback")}
+        make = loop._make_subprocess_transport
+        callback = loop._child_watcher_callback
+
+        async def make_subprocess_transport(protocol: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
+            transport = await make(protocol, args, *rest, **kwargs)
+            if self in _LOGS.logs and (self.accept is None or self.accept()):
+                self.child_started(transport, program_name(args))
+            return transport
+
+        def child_watcher_callback(pid: int, returncode: int, transport: Any) -> None:
+            callback(pid, returncode, transport)
+            job = getattr(transport, "_helpers_job", None)
+            if job is not None:
+                loop.call_soon_threadsafe(self.child_exited, job, returncode)
+
+        loop.__dict__["_make_subprocess_transport"] = make_subprocess_transport
+        loop.__dict__["_child_watcher_callback"] = child_watcher_callback
+
+        def undo() -> None:
+            for name, value in saved.items():
+                if value is None:
+                    loop.__dict__.pop(name, None)
+                else:
+                    loop.__dict__[name] = value
+
+        return undo
+
     def records(
         self, first: int = 0, awaited_by: dict[int, int] | None = None, last: int | None = None
     ) -> list[JobRecord]:

@@ -551,8 +551,11 @@ class Recorder:
         for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task"):
             self._saved[name] = loop.__dict__.get(name, _MISSING)
         self.task_factory = self._make_task_factory()
+        self._unwatch_children: Callable[[], None] | None = None
         if self._owns_job_log:
             self._job_log.activate()
+            if hasattr(loop, "_child_watcher_callback"):  # a Unix selector loop
+                self._unwatch_children = self._job_log.watch_children()
         loop.set_task_factory(self.task_factory)
         loop.__dict__["set_task_factory"] = self._set_inner_factory
         loop.__dict__["get_task_factory"] = lambda: self._inner_factory
@@ -608,6 +611,8 @@ class Recorder:
         self._last_job = len(self._job_log.jobs)
         if self._owns_job_log:
             self._job_log.deactivate()
+            if self._unwatch_children is not None:
+                self._unwatch_children()
         loop = self.loop
         for name, value in self._saved.items():
             if value is _MISSING:

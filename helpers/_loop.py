@@ -7,14 +7,22 @@ decided each time the loop would otherwise block in ``select()``:
 
 1. Callbacks are ready: I/O is polled without waiting; no time passes.
 2. ``select(0)`` finds I/O ready: it is handled; no time passes.
-3. Work outside the loop is busy (a thread from ``to_thread``/``run_in_executor``
-   that is not in ``time.sleep``, a live subprocess, another thread started
-   during the run): the loop waits for it in real time *without* moving the
-   clock, so quick real work costs no virtual time and stays deterministic. If the
-   real wait grows as long as the virtual distance to the next timer, the clock
-   jumps to that timer (so a timeout around slow real work still fires).
-4. Sockets are registered but nothing else is busy: a short real grace period
-   (``io_grace``) lets in-flight data arrive, then the clock may jump.
+3. Work outside the loop is busy: a job (``helpers._jobs``: anything submitted to
+   a thread or process pool from this loop's thread, whoever made the pool, so
+   ``to_thread``, ``run_in_executor`` and ``wrap_future(pool.submit(...))``) that
+   is running and not in ``time.sleep``, a live child process that is not in
+   ``time.sleep``, or another thread started during the run that is not waiting
+   for this loop (``run_coroutine_threadsafe(...).result()``): the loop waits for
+   it in real time *without* moving the clock, so quick real work costs no
+   virtual time and stays deterministic. If the real wait grows as long as the
+   virtual distance to the next timer, the clock jumps to that timer (so a
+   timeout around slow real work still fires). Jobs queued behind busy workers
+   wait for those workers, not for real time.
+4. Sockets or pipes are registered, or a pool worker that existed before the run
+   is busy with work submitted before it, but nothing else is busy: a short real
+   grace period (``io_grace``) lets in-flight data arrive, then the clock may jump;
+   with no timer left the loop waits up to ``IO_IDLE_LIMIT`` real seconds for them
+   before calling it a deadlock.
 5. Only timers are left: the clock is set exactly to the earliest one. No
    rounding: timestamps like 0.1, 0.25 or 1/3 come out exact and identical on
    every run and machine. Timers due at the same instant fire in the order they
@@ -26,15 +34,40 @@ decided each time the loop would otherwise block in ``select()``:
 ``time.sleep(x)`` is virtual too while a virtual loop runs: in the loop's own
 thread it moves the clock forward by ``x`` at once (the step that called it
 shows on the timeline as holding the loop for ``x``); in a worker thread of
-this loop it waits until the virtual clock has moved ``x`` on. Every other use
-of ``time.sleep`` is untouched. Other clocks (``time.time``, ``time.perf_counter``)
+this loop (one that ran a job of it, or any thread started during the run) it
+waits until the virtual clock has moved ``x`` on. Every other use of
+``time.sleep`` is untouched. Other clocks (``time.time``, ``time.perf_counter``)
 stay real: read ``loop.time()`` for the virtual clock.
+
+Child processes on virtual time
+-------------------------------
+Children are real processes with real pipes and pids; what makes their timeline
+meaningful and the same on every run is that they *sleep on the parent's clock*:
+
+7. A child started by a virtual loop gets one end of a socket pair and
+   ``helpers/_child`` first on its ``PYTHONPATH``. If it is Python, its
+   ``sitecustomize`` turns ``time.sleep(x)`` into a request that this loop answers
+   once the virtual clock has moved ``x`` on; while it waits the child counts as
+   sleeping, not busy (rule 3), so the clock can jump. The child's environment is
+   put back before its own code runs. A child that is not Python, or runs with
+   ``-S``/``-I``, sleeps in real time and counts as busy.
+8. A child's exit is passed on before the end of its output (the EOF of its
+   pipes): both are real events that race, and holding the EOF until the exit
+   makes every run take the same steps. A child that closes its output and runs
+   on gets its EOF after ``EOF_HELD_FOR`` real seconds.
+
+So ``python -c "import time; time.sleep(1); print('done')"`` takes exactly one
+virtual second, three of them at once take one second, and their lines arrive
+at the virtual times they were printed. CPU work in a child costs no virtual time,
+as in a thread. Children due at the same instant may finish in either order.
+For a demonstration of the real thing, trace on real time (``virtual=False``).
 
 The clock never passes ``until`` (the end of time): a program still running
 then is stopped with :class:`TimeLimitError`.
 
 On Windows these loops are selector loops, which cannot run subprocesses
-(asyncio's ``ProactorEventLoop`` can): see the asyncio platform notes.
+(asyncio's ``ProactorEventLoop`` can): starting one raises ``NotImplementedError``
+with what to do instead (``WINDOWS_SUBPROCESS_MESSAGE``).
 """
 
 from __future__ import annotations

@@ -384,7 +384,9 @@ def _plural(count: int, word: str) -> str:
 #: Chart characters of a job's row: waiting for a worker, then running off the loop.
 JOB_QUEUED = "~"
 JOB_RUNNING = "="
-_JOB_LEGEND = f"\njobs:  {JOB_RUNNING} running off the loop (thread or child process)   {JOB_QUEUED} waiting for a worker"
+_JOB_LEGEND = (
+    f"\njobs:  {JOB_RUNNING} running off the loop (thread or child process)   {JOB_QUEUED} waiting for a worker"
+)
 _JOB_HEADERS = ("job", "kind", "submitted", "started", "ended", "outcome", "awaited by")
 
 

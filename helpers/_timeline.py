@@ -531,11 +531,12 @@ class Timeline:
         walls = {}
         b = self._compact
         for i in range(self.step_count):
-            task, label = self._decode(b[i * COMPACT_WIDTH + 2])
+            o = i * COMPACT_WIDTH
+            task, label = self._decode(b[o + 2])
             if task in new_index:
                 if i in self._walls:
                     walls[len(steps) // COMPACT_WIDTH] = self._walls[i]
-                steps.extend((b[i * COMPACT_WIDTH], b[i * COMPACT_WIDTH + 1], new_index[task] + (label + 1.0) * LABEL_STRIDE))
+                steps.extend((b[o], b[o + 1], new_index[task] + (label + 1.0) * LABEL_STRIDE))
         jobs = [dataclasses.replace(j, awaited_by=kept(j.awaited_by)) for j in self.jobs]
         return Timeline.from_recording(
             clock=self.clock, start=self.start, end=self.end, tasks=tasks, compact_steps=steps, walls=walls,

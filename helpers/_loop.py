@@ -49,8 +49,12 @@ meaningful and the same on every run is that they *sleep on the parent's clock*:
    ``sitecustomize`` turns ``time.sleep(x)`` into a request that this loop answers
    once the virtual clock has moved ``x`` on; while it waits the child counts as
    sleeping, not busy (rule 3), so the clock can jump. The child's environment is
-   put back before its own code runs. A child that is not Python, or runs with
-   ``-S``/``-I``, sleeps in real time and counts as busy.
+   put back before its own code runs. While a Python child starts up (until its
+   ``sitecustomize`` says it is ready, at most ``CHILD_START_LIMIT`` real
+   seconds) the clock does not jump to the next timer: start-up is not the
+   child's work, and its first sleep must begin at the same virtual time on every
+   run. A child that is not Python, or runs with ``-S``/``-I``, sleeps in real
+   time and counts as busy.
 8. A child's exit is passed on before the end of its output (the EOF of its
    pipes): both are real events that race, and holding the EOF until the exit
    makes every run take the same steps. A child that closes its output and runs
@@ -98,6 +102,8 @@ __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 REAL_WAIT_CHUNK = 0.05
 #: Real seconds a worker thread's virtual sleep waits for a loop that has stopped turning before sleeping for real.
 STUCK_LOOP_AFTER = 1.0
+#: Real seconds the virtual clock waits for a Python child to start up (see _children_starting).
+CHILD_START_LIMIT = 10.0
 #: Real seconds a child's end of output waits for news of its exit before it is passed on anyway.
 EOF_HELD_FOR = 0.5
 #: How long the loop waits in real time for I/O on registered sockets before declaring a deadlock.
@@ -180,12 +186,16 @@ _virtual_sleep.__qualname__ = "sleep"
 class _ChildClock:
     """A child process's ``time.sleep`` requests, answered on the virtual clock (see ``_child``)."""
 
-    def __init__(self, loop: VirtualTimeLoop, sock: socket.socket) -> None:
+    def __init__(self, loop: VirtualTimeLoop, sock: socket.socket, python: bool) -> None:
         self.loop = loop
         self.sock = sock
         self.sock.setblocking(False)
         self.buffer = b""
         self.sleeping = False
+        # a Python child says when it is ready: until then (or CHILD_START_LIMIT) the clock holds
+        self.starting = python
+        self.started_at = time.perf_counter()
+        loop._child_clocks.append(self)
 
     def read(self) -> None:
         try:
@@ -200,6 +210,9 @@ class _ChildClock:
         self.buffer += data
         while b"\n" in self.buffer:
             line, self.buffer = self.buffer.split(b"\n", 1)
+            if line == b"ready":
+                self.starting = False
+                continue
             try:
                 seconds = float(line)
             except ValueError:
@@ -228,6 +241,9 @@ class _ChildClock:
 
     def close(self) -> None:
         self._stop_sleeping()
+        self.starting = False
+        if self in self.loop._child_clocks:
+            self.loop._child_clocks.remove(self)
         if self.sock.fileno() >= 0:
             if not self.loop.is_closed():
                 self.loop._remove_reader(self.sock.fileno())
@@ -500,6 +516,7 @@ class VirtualTimeLoop(_TracingLoopBase):
     def __init__(self, *, until: float | None = None, io_grace: float = 0.005) -> None:
         self._vtime = 0.0
         self._held_eofs: list[_ExitBeforeEOF] = []
+        self._child_clocks: list[_ChildClock] = []
         super().__init__(until=until, io_grace=io_grace)
 
     def time(self) -> float:
@@ -583,9 +600,19 @@ class VirtualTimeLoop(_TracingLoopBase):
             raise
         finally:
             theirs.close()
-        channel = _ChildClock(self, ours)
+        channel = _ChildClock(self, ours, program_name(args).startswith("python"))
         self._add_reader(ours.fileno(), channel.read)
         return transport
+
+    def _children_starting(self) -> bool:
+        """True while a Python child has not yet said it is ready: its start-up is not its work.
+
+        Starting an interpreter takes real time (much more on a busy machine); letting the clock
+        jump to the next timer meanwhile would make the child's first sleep start at a different
+        virtual time from run to run.
+        """
+        now = time.perf_counter()
+        return any(c.starting and now - c.started_at < CHILD_START_LIMIT for c in self._child_clocks)
 
     def _release_stale_eofs(self) -> bool:
         now = time.perf_counter()
@@ -633,7 +660,7 @@ class VirtualTimeLoop(_TracingLoopBase):
                 return []  # timers are due now
             if self._busy():
                 chunk = REAL_WAIT_CHUNK
-                if deadline is not None:
+                if deadline is not None and not self._children_starting():
                     left = (deadline - self._vtime) - waited
                     if left <= 0:
                         self._jump(deadline)

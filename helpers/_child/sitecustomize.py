@@ -37,6 +37,7 @@ def _install_virtual_sleep(fd: int) -> None:
 
     sleep.__name__ = sleep.__qualname__ = "sleep"
     time.sleep = sleep
+    channel.sendall(b"ready\n")  # the parent holds its clock while a child starts up
 
 
 def _restore_environment() -> None:

@@ -291,6 +291,44 @@ class _ExitBeforeEOF:
         return getattr(self._protocol, name)
 
 
+class _FirstStepTimed:
+    """Await a coroutine as ``await`` would, telling ``note`` how long its first step took.
+
+    The first step runs inside the awaiting task's step, before anything else can run.
+    """
+
+    def __init__(self, coro: Any, note: Callable[[float], None] | None) -> None:
+        self.coro = coro
+        self.note = note
+
+    def __await__(self) -> Any:
+        inner = self.coro.__await__()
+        started = time.perf_counter()
+        try:
+            value = inner.send(None)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            if self.note is not None:
+                self.note(time.perf_counter() - started)
+        while True:  # the rest is `yield from inner`, written out: the first value is already taken
+            try:
+                sent = yield value
+            except GeneratorExit:
+                inner.close()
+                raise
+            except BaseException as exc:
+                try:
+                    value = inner.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = inner.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+
 class _DecidingSelector:
     """Wraps the loop's selector: every blocking ``select`` goes through the loop's ``_wait``."""
 
@@ -404,7 +442,9 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
                 return False
             if frame.f_code is _FUTURE_RESULT_CODE:
                 future = frame.f_locals.get("self")
-                return any(_labels.chained_loop(cb) is self for cb in getattr(future, "_done_callbacks", ()))
+                if not isinstance(future, concurrent.futures.Future) or future.done():
+                    return False  # done: the thread is about to go on with its own work
+                return any(_labels.chained_loop(cb) is self for cb in future._done_callbacks)
             frame = frame.f_back
         return False
 
@@ -593,8 +633,11 @@ class VirtualTimeLoop(_TracingLoopBase):
         kwargs["env"] = env
         kwargs["pass_fds"] = (*kwargs.get("pass_fds", ()), theirs.fileno())
         protocol = _ExitBeforeEOF(protocol, self)
+        # fork and exec: asyncio's work in the caller's step, not a blocking call of the program
+        note = self.__dict__.get("note_plumbing_wall")  # set by a recorder
+        starting = _FirstStepTimed(super()._make_subprocess_transport(protocol, args, *rest, **kwargs), note)
         try:
-            transport = await super()._make_subprocess_transport(protocol, args, *rest, **kwargs)
+            transport = await starting
         except BaseException:
             ours.close()
             raise

@@ -169,6 +169,7 @@ class Recorder:
         self._owns_job_log = self._job_log is not own_log
         self._first_job = len(self._job_log.jobs)
         self._last_job: int | None = None
+        self._wall_discounts: dict[int, float] = {}
         self.job_waiters: dict[int, int] = {}
         if self._owns_job_log and scoped:
             self._job_log.accept = self._submitted_in_scope
@@ -548,7 +549,8 @@ class Recorder:
         """Start recording: set the task factory and the callback hooks on the loop."""
         loop = self.loop
         self._inner_factory = loop.get_task_factory()
-        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task"):
+        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task",
+                     "note_plumbing_wall"):
             self._saved[name] = loop.__dict__.get(name, _MISSING)
         self.task_factory = self._make_task_factory()
         self._unwatch_children: Callable[[], None] | None = None
@@ -561,6 +563,15 @@ class Recorder:
         loop.__dict__["get_task_factory"] = lambda: self._inner_factory
         if sys.version_info >= (3, 12):
             loop.__dict__["create_task"] = self._make_create_task()
+        if self.virtual:
+            outer = loop.__dict__.get("note_plumbing_wall")
+
+            def note_plumbing_wall(seconds: float) -> None:
+                self.discount_wall(seconds)
+                if outer is not None:
+                    outer(seconds)
+
+            loop.__dict__["note_plumbing_wall"] = note_plumbing_wall
         self._install_callback_hooks()
 
     def _make_create_task(self) -> Callable[..., asyncio.Future]:
@@ -695,6 +706,26 @@ class Recorder:
             loop.__dict__["_call_soon"] = _call_soon
         loop.__dict__["call_at"] = call_at
 
+    def discount_wall(self, seconds: float) -> None:
+        """The step running now spent ``seconds`` of real time in the loop's own work (starting a child).
+
+        On virtual time a step's real duration is kept to show blocking calls the program
+        makes; asyncio's own work inside it is not one of them.
+        """
+        if self.active:
+            index = len(self.steps) // COMPACT_WIDTH  # the running step is recorded when it ends
+            self._wall_discounts[index] = self._wall_discounts.get(index, 0.0) + seconds
+
+    def _apply_wall_discounts(self) -> None:
+        for index, seconds in self._wall_discounts.items():
+            wall = self.walls.get(index)
+            if wall is not None:
+                if wall - seconds < WALL_NOTE_THRESHOLD:
+                    del self.walls[index]
+                else:
+                    self.walls[index] = wall - seconds
+        self._wall_discounts.clear()
+
     def note_idle(self, start: float, end: float) -> None:
         """Record that the loop waited (or jumped) from ``start`` to ``end``."""
         if self.active and end > start:
@@ -740,6 +771,7 @@ class Recorder:
 
     def timeline(self, *, root: int | None = None, result: Any = None) -> Timeline:
         """A :class:`Timeline` of what was recorded (call after :meth:`uninstall`)."""
+        self._apply_wall_discounts()
         end = self.stopped_at if self.stopped_at is not None else self.now()
         return Timeline.from_recording(
             clock="virtual" if self.virtual else "real",

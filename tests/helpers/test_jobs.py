@@ -238,3 +238,27 @@ def test_children_on_real_time_have_records():
 )
 def test_program_names_are_short_and_stable(args, name):
     assert program_name(args) == name
+
+
+def test_the_real_time_spent_starting_a_child_is_not_a_blocking_step(monkeypatch):
+    """Fork and exec happen inside the step that starts the child: asyncio's work, not the program's."""
+    import asyncio.unix_events
+
+    from helpers import _loop
+
+    start = asyncio.unix_events._UnixSubprocessTransport._start
+
+    def slow_start(self, *args, **kwargs):
+        _loop._real_sleep(0.1)  # a machine so busy that starting a child takes a tenth of a second
+        return start(self, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio.unix_events._UnixSubprocessTransport, "_start", slow_start)
+
+    async def main():
+        time.sleep(0.2)  # the program's own blocking call still counts
+        await asyncio.sleep(0)  # the child starts in a step of its own
+        return await _child(0)
+
+    timeline = helpers.trace(main(), wall_limit=60)
+    assert timeline.result == "slept 0"
+    assert [(s.start, s.end) for s in timeline.blocking()] == [(0.0, 0.2)]

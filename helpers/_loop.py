@@ -60,6 +60,9 @@ meaningful and the same on every run is that they *sleep on the parent's clock*:
    makes every run take the same steps. A child that closes its output and runs
    on gets its EOF after ``EOF_HELD_FOR`` real seconds.
 
+The real time asyncio takes to start a child (fork and exec, inside the step that
+calls ``create_subprocess_exec``) is not counted as that step blocking the loop.
+
 So ``python -c "import time; time.sleep(1); print('done')"`` takes exactly one
 virtual second, three of them at once take one second, and their lines arrive
 at the virtual times they were printed. CPU work in a child costs no virtual time,

@@ -54,12 +54,28 @@ class Job:
     """One piece of work off the loop: an executor job or a child process (see the module rules)."""
 
     __slots__ = (
-        "log", "index", "kind", "target", "via", "pool", "max_workers", "state", "submitted", "started",
-        "ended", "worker", "pid", "outcome", "detail", "returncode", "__weakref__",
+        "log",
+        "index",
+        "kind",
+        "target",
+        "via",
+        "pool",
+        "max_workers",
+        "state",
+        "submitted",
+        "started",
+        "ended",
+        "worker",
+        "pid",
+        "outcome",
+        "detail",
+        "returncode",
+        "__weakref__",
     )
 
-    def __init__(self, log: JobLog, index: int, kind: str, target: str, via: str, pool: int,
-                 max_workers: int | None) -> None:
+    def __init__(
+        self, log: JobLog, index: int, kind: str, target: str, via: str, pool: int, max_workers: int | None
+    ) -> None:
         self.log = log
         self.index = index
         self.kind = kind
@@ -212,7 +228,7 @@ class JobLog:
     def unsettled(self) -> int:
         """Jobs submitted and not settled yet, whatever they are doing."""
         with self.lock:
-            return sum(1 for job in self.jobs[self._first_open():] if job.state != _DONE)
+            return sum(1 for job in self.jobs[self._first_open() :] if job.state != _DONE)
 
     def pending_count(self) -> int:
         """Jobs that keep the loop waiting in real time: running, or queued with a free worker.
@@ -224,7 +240,7 @@ class JobLog:
         queued: dict[int, int] = {}
         limits: dict[int, int | None] = {}
         with self.lock:
-            for job in self.jobs[self._first_open():]:
+            for job in self.jobs[self._first_open() :]:
                 if job.state == _RUNNING:
                     running[job.pool] = running.get(job.pool, 0) + 1
                 elif job.state == _QUEUED:
@@ -448,4 +464,3 @@ def job_of(awaited: Any) -> Job | None:
         return job
     source = _labels.chained_source(awaited)
     return getattr(source, "_helpers_job", None) if source is not None else None
-

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import concurrent.futures.process
-import concurrent.futures.thread
 import os
 import sys
 import threading
@@ -43,7 +41,6 @@ __all__ = ["Job", "JobLog", "active_logs"]
 
 _thread_submit = concurrent.futures.ThreadPoolExecutor.submit
 _process_submit = concurrent.futures.ProcessPoolExecutor.submit
-_worker_target = concurrent.futures.thread._worker
 _RUN_IN_EXECUTOR_CODE = asyncio.base_events.BaseEventLoop.run_in_executor.__code__
 _TO_THREAD_CODE = asyncio.to_thread.__code__
 
@@ -70,7 +67,6 @@ class Job:
         "outcome",
         "detail",
         "returncode",
-        "__weakref__",
     )
 
     def __init__(

@@ -599,3 +599,47 @@ def test_subprocesses_on_windows_fail_with_a_message_that_says_what_to_do(monkey
     monkeypatch.setattr(sys, "platform", "win32")
     with pytest.raises(NotImplementedError, match=r"selector loop cannot start subprocesses.*asyncio\.run"):
         helpers.trace(main(), virtual=virtual)
+
+
+def test_a_child_that_closes_its_output_and_works_on_gets_its_eof_before_it_exits():
+    code = "import os, time\nos.close(1)\nend = time.perf_counter() + 1.5\nwhile time.perf_counter() < end:\n    pass\n"
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE)
+        assert await proc.stdout.read() == b""
+        running_at_eof = proc.returncode is None
+        return running_at_eof, await proc.wait()
+
+    with WallClock(10.0):
+        assert helpers.trace(main()).result == (True, 0)
+
+
+def test_first_step_timing_passes_values_exceptions_and_cancellation_through():
+    noted = []
+
+    async def inner(fail):
+        value = await asyncio.sleep(0, "slept")
+        if fail:
+            raise ValueError(value)
+        return value
+
+    async def main():
+        ok = await _loop._FirstStepTimed(inner(False), noted.append)
+        try:
+            await _loop._FirstStepTimed(inner(True), noted.append)
+        except ValueError as exc:
+            failed = str(exc)
+        waiter = asyncio.create_task(_await(_loop._FirstStepTimed(asyncio.sleep(10), noted.append)))
+        await asyncio.sleep(1)
+        waiter.cancel()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            return ok, failed, "cancelled"
+
+    assert helpers.trace(main()).result == ("slept", "slept", "cancelled")
+    assert len(noted) == 3 and all(wall >= 0 for wall in noted), "one note per awaited coroutine"
+
+
+async def _await(awaitable):
+    return await awaitable

@@ -576,6 +576,11 @@ class VirtualTimeLoop(_TracingLoopBase):
     def _clock_resolution(self, _: float) -> None:
         pass  # BaseEventLoop.__init__ sets it; ours is computed
 
+    def close(self) -> None:
+        for channel in list(self._child_clocks):  # children still running when the loop closes
+            channel.close()
+        super().close()
+
     def run_forever(self) -> None:
         _SLEEPERS.add(self)
         try:

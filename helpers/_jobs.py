@@ -36,6 +36,7 @@ from typing import Any
 
 from . import _labels
 from ._timeline import JobRecord, _clip, _short_repr
+from ._timers import _scheduling_order
 
 __all__ = ["Job", "JobLog", "active_logs"]
 
@@ -67,6 +68,7 @@ class Job:
         "outcome",
         "detail",
         "returncode",
+        "seq",
     )
 
     def __init__(
@@ -88,6 +90,8 @@ class Job:
         self.outcome = "pending"
         self.detail = ""
         self.returncode: int | None = None
+        # when it was handed over, in the order timers are set (see _timers): ties on the clock follow it
+        self.seq = next(_scheduling_order)
 
     @property
     def label(self) -> str:
@@ -128,6 +132,7 @@ class _JobCall:
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as exc:
+            job.log._left_thread()
             job.outcome = "raised"
             message = _clip(str(exc), 50)
             job.detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
@@ -136,6 +141,7 @@ class _JobCall:
             if exc.__traceback__ is not None and exc.__traceback__.tb_frame is sys._getframe():
                 exc.__traceback__ = exc.__traceback__.tb_next
             raise
+        job.log._left_thread()
         job.outcome = "returned"
         job.detail = "None" if result is None else _short_repr(result)
         job.ended = job.log.clock()
@@ -157,6 +163,7 @@ class JobLog:
         self.lock = threading.Lock()
         self.jobs: list[Job] = []
         self.worker_threads: set[int] = set()
+        self._running_in: dict[int, Job] = {}  # thread ident -> the job it runs now
         self.known_threads = {t.ident for t in threading.enumerate()}
         self.thread_id: int | None = None
         #: called in the submitting thread: False leaves the submission out (scoped recordings)
@@ -187,9 +194,17 @@ class JobLog:
     def _started(self, job: Job) -> None:
         with self.lock:
             self.worker_threads.add(threading.get_ident())
+            self._running_in[threading.get_ident()] = job
             job.state = _RUNNING
         job.worker = threading.current_thread().name
         job.started = self.clock()
+
+    def _left_thread(self) -> None:
+        self._running_in.pop(threading.get_ident(), None)
+
+    def job_running_in(self, ident: int) -> Job | None:
+        """The job the thread ``ident`` is running now, if it is one of this log's."""
+        return self._running_in.get(ident)
 
     def settle(self, job: Job, *, cancelled: bool = False) -> None:
         """The job's future is settled and its callbacks ran: it no longer counts as pending."""

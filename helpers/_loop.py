@@ -35,7 +35,12 @@ decided each time the loop would otherwise block in ``select()``:
 thread it moves the clock forward by ``x`` at once (the step that called it
 shows on the timeline as holding the loop for ``x``); in a worker thread of
 this loop (one that ran a job of it, or any thread started during the run) it
-waits until the virtual clock has moved ``x`` on. Every other use of
+waits until the virtual clock has moved ``x`` on. Threads due at the same
+instant wake one at a time, in the order their jobs were submitted (a point in
+the loop's own order, not the threads' real timing), each once the one before
+has settled (finished, or sleeps again; at most ``WAKE_SETTLE_LIMIT`` real
+seconds): their results reach the loop in the same order on every run. Timers
+due then run before the first thread set after them wakes. Every other use of
 ``time.sleep`` is untouched. Other clocks (``time.time``, ``time.perf_counter``)
 stay real: read ``loop.time()`` for the virtual clock.
 
@@ -97,7 +102,7 @@ from typing import Any
 from . import _labels
 from ._errors import DeadlockError, TimeLimitError
 from ._jobs import JobLog, program_name
-from ._timers import OrderedTimerHandle, schedule_timer
+from ._timers import OrderedTimerHandle, _scheduling_order, schedule_timer
 
 __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 
@@ -105,6 +110,8 @@ __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 REAL_WAIT_CHUNK = 0.05
 #: Real seconds a worker thread's virtual sleep waits for a loop that has stopped turning before sleeping for real.
 STUCK_LOOP_AFTER = 1.0
+#: Real seconds a thread woken from a virtual sleep may stay busy before the next one due then wakes too.
+WAKE_SETTLE_LIMIT = 0.2
 #: Real seconds the virtual clock waits for a Python child to start up (see _children_starting).
 CHILD_START_LIMIT = 10.0
 #: Real seconds a child's end of output waits for news of its exit before it is passed on anyway.
@@ -362,7 +369,8 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         self._until = until
         self._io_grace = io_grace
         self._sleeping = 0
-        self._wakes: list[tuple[float, int, threading.Event]] = []
+        # (virtual time, order among equals, sequence, event) of each thread sleeping on the clock
+        self._wakes: list[tuple[float, int, int, threading.Event]] = []
         self._wake_seq = itertools.count()
         self._turns = 0  # times the loop came to select(): it stops counting while a step blocks it
         self.on_idle: Callable[[float, float], None] | None = None
@@ -560,6 +568,7 @@ class VirtualTimeLoop(_TracingLoopBase):
         self._vtime = 0.0
         self._held_eofs: list[_ExitBeforeEOF] = []
         self._child_clocks: list[_ChildClock] = []
+        self._last_wake = 0.0  # perf_counter() when a sleeping thread was last woken
         super().__init__(until=until, io_grace=io_grace)
 
     def time(self) -> float:
@@ -604,9 +613,14 @@ class VirtualTimeLoop(_TracingLoopBase):
     def _thread_sleep(self, seconds: float) -> None:
         """``time.sleep`` in one of this loop's threads: wait for the virtual clock."""
         event = threading.Event()
+        # among timers and threads due at one instant, the one set first goes first: for a job's
+        # thread that is when the job was submitted (a point in the loop's own order, the same
+        # on every run), not when the thread happened to get here
+        job = self.jobs.job_running_in(threading.get_ident())
+        order = next(_scheduling_order) if job is None else job.seq
         with self._lock:
             wake = self._vtime + seconds
-            heapq.heappush(self._wakes, (wake, next(self._wake_seq), event))
+            heapq.heappush(self._wakes, (wake, order, next(self._wake_seq), event))
             self._sleeping += 1
         self._wake_from_thread()
         turns, started = self._turns, time.perf_counter()
@@ -621,7 +635,7 @@ class VirtualTimeLoop(_TracingLoopBase):
                 with self._lock:
                     if event.is_set():
                         return
-                    self._wakes = [w for w in self._wakes if w[2] is not event]
+                    self._wakes = [w for w in self._wakes if w[3] is not event]
                     heapq.heapify(self._wakes)
                     self._sleeping -= 1
                 _real_sleep(seconds)
@@ -672,15 +686,32 @@ class VirtualTimeLoop(_TracingLoopBase):
             self.call_soon(protocol.release)
         return bool(stale)
 
-    def _wake_threads_due(self) -> bool:
-        woke = False
+    def _first_wake_due(self) -> int | None:
+        """The order key of the first thread whose virtual sleep is over, or None."""
         with self._lock:
-            while self._wakes and self._wakes[0][0] <= self._vtime:
-                _, _, event = heapq.heappop(self._wakes)
-                self._sleeping -= 1
-                event.set()
-                woke = True
-        return woke
+            if self._wakes and self._wakes[0][0] <= self._vtime:
+                return self._wakes[0][1]
+        return None
+
+    def _wake_next_thread_due(self) -> bool:
+        """Wake the first thread whose virtual sleep is over, once the one woken before has settled.
+
+        Threads due at the same instant wake one at a time, in the order of their jobs: the next
+        wakes when no outside work is busy (the last one finished, or sleeps again), or after
+        ``WAKE_SETTLE_LIMIT`` real seconds. Their results then reach the loop in that order on
+        every run, instead of in whatever order the threads happen to be scheduled.
+        """
+        with self._lock:
+            if not self._wakes or self._wakes[0][0] > self._vtime:
+                return False
+        if time.perf_counter() - self._last_wake < WAKE_SETTLE_LIMIT and self._busy():
+            return False
+        with self._lock:
+            event = heapq.heappop(self._wakes)[3]
+            self._sleeping -= 1
+        event.set()
+        self._last_wake = time.perf_counter()
+        return True
 
     def _next_deadline(self) -> float | None:
         deadline = self._scheduled[0]._when if self._scheduled else None
@@ -704,14 +735,17 @@ class VirtualTimeLoop(_TracingLoopBase):
             self._check_end_of_time(self._vtime)
             if self._held_eofs and self._release_stale_eofs():
                 return []
-            if self._wake_threads_due():
-                continue  # let the woken threads settle before anything else runs
+            first_wake = self._first_wake_due()
+            if self._scheduled and self._scheduled[0]._when <= self._vtime:
+                if first_wake is None or getattr(self._scheduled[0], "_seq", 0) < first_wake:
+                    return []  # timers are due now, set before any thread due now went to sleep
+            if first_wake is not None and self._wake_next_thread_due():
+                continue
             deadline = self._next_deadline()
-            if deadline is not None and deadline <= self._vtime:
-                return []  # timers are due now
             if self._busy():
                 chunk = REAL_WAIT_CHUNK
-                if deadline is not None and not self._children_starting():
+                # (a deadline now is a thread waiting for its turn to wake: wait for the busy work)
+                if deadline is not None and deadline > self._vtime and not self._children_starting():
                     left = (deadline - self._vtime) - waited
                     if left <= 0:
                         self._jump(deadline)

@@ -1,6 +1,6 @@
 """Render the example timelines in docs/images/ from real traced programs.
 
-Run: python docs/make_images.py
+Run: python docs/make_images.py [NAME ...]   (all of them by default)
 """
 
 from __future__ import annotations
@@ -74,9 +74,47 @@ async def many_sleepers() -> None:
     await asyncio.gather(*(asyncio.create_task(sleeper(), name=f"sleeper-{i}") for i in range(200)))
 
 
-def main() -> None:
+async def off_the_loop() -> None:
+    """Work off the loop: a two-thread pool for four parsing jobs, a to_thread call, two child processes."""
+    import concurrent.futures
+    import sys
+
+    def parse(seconds: float) -> float:
+        time.sleep(seconds)  # virtual in a worker thread: exactly this long, in no wall time
+        return seconds
+
+    async def fetch() -> None:
+        await asyncio.to_thread(time.sleep, 1.5)
+
+    async def convert(seconds: float) -> bytes:
+        code = f"import time; time.sleep({seconds}); print('converted')"  # the child's sleep is virtual too
+        child = await asyncio.create_subprocess_exec(sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE)
+        out, _ = await child.communicate()
+        return out
+
+    loop = asyncio.get_running_loop()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="parser") as pool:
+        jobs = [loop.run_in_executor(pool, parse, s) for s in (0.5, 1.0, 0.75, 0.5)]
+        await asyncio.gather(
+            asyncio.gather(*jobs),
+            asyncio.create_task(fetch(), name="fetch"),
+            asyncio.create_task(convert(1.0), name="convert-1"),
+            asyncio.create_task(convert(2.0), name="convert-2"),
+        )
+
+
+PROGRAMS = {
+    "three-workers": three_workers,
+    "pipeline": pipeline,
+    "200-tasks": many_sleepers,
+    "off-the-loop": off_the_loop,
+}
+
+
+def main(names: list[str]) -> None:
     IMAGES.mkdir(exist_ok=True)
-    for name, program in (("three-workers", three_workers), ("pipeline", pipeline), ("200-tasks", many_sleepers)):
+    for name in names or PROGRAMS:
+        program = PROGRAMS[name]
         timeline = helpers.trace(program())
         (IMAGES / f"{name}.png").write_bytes(_plot.png_bytes(timeline))
         (IMAGES / f"{name}.txt").write_text(str(timeline) + "\n")
@@ -84,4 +122,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

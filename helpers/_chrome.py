@@ -11,7 +11,15 @@ from typing import Any
 
 from ._timeline import CALLBACK_WIDTH, FINISHED, IDLE_WIDTH, STEP_WIDTH, Timeline
 
-__all__ = ["to_chrome_trace", "write_chrome_trace", "trace_events", "BLOCKING_THRESHOLD", "PID", "LOOP_TID"]
+__all__ = [
+    "to_chrome_trace",
+    "write_chrome_trace",
+    "trace_events",
+    "BLOCKING_THRESHOLD",
+    "PID",
+    "LOOP_TID",
+    "JOBS_PID",
+]
 
 #: A step that held the loop this long (loop or wall seconds) is named "blocking step".
 BLOCKING_THRESHOLD = 0.05
@@ -19,6 +27,8 @@ BLOCKING_THRESHOLD = 0.05
 PID = 1
 #: The thread (track) for the loop itself: idle stretches and callbacks. Tasks are 1, 2, ... in start order.
 LOOP_TID = 0
+#: The second process in the trace: work off the loop, one track per job (1, 2, ... in submission order).
+JOBS_PID = 2
 
 _CHUNK = 20_000  # events per write: big enough to be fast, small enough to keep memory flat
 
@@ -216,6 +226,42 @@ def trace_events(timeline: Timeline) -> Iterator[dict[str, Any]]:
             "ts": _us(callbacks[o] - start),
             "dur": _us(callbacks[o + 1] - callbacks[o]),
         }
+    yield from _job_events(timeline)
+
+
+def _job_events(timeline: Timeline) -> Iterator[dict[str, Any]]:
+    """Executor jobs and child processes: a track each in a "work off the loop" process."""
+    if not timeline.jobs:
+        return
+    start = timeline.start
+    yield {"ph": "M", "pid": JOBS_PID, "tid": 0, "name": "process_name", "args": {"name": "work off the loop"}}
+    for job in timeline.jobs:
+        tid = job.index + 1
+        yield {"ph": "M", "pid": JOBS_PID, "tid": tid, "name": "thread_name", "args": {"name": job.where}}
+        end = timeline.end if job.ended is None else job.ended
+        began = end if job.started is None else job.started
+        if began > job.submitted:
+            yield {
+                "ph": "X",
+                "cat": "job,queued",
+                "name": "waiting for a worker",
+                "pid": JOBS_PID,
+                "tid": tid,
+                "ts": _us(job.submitted - start),
+                "dur": _us(began - job.submitted),
+            }
+        if job.started is not None:
+            awaited_by = None if job.awaited_by is None else timeline._records[job.awaited_by].name
+            yield {
+                "ph": "X",
+                "cat": "job",
+                "name": job.label,
+                "pid": JOBS_PID,
+                "tid": tid,
+                "ts": _us(job.started - start),
+                "dur": _us(end - job.started),
+                "args": {"outcome": job.outcome, "detail": job.detail, "awaited_by": awaited_by},
+            }
 
 
 def _us(seconds: float) -> float:

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import os
+import sys
 import types
 from types import CodeType
 from typing import Any
 
-__all__ = ["describe_wait", "explain_wait", "await_chain", "coroutine_name", "short_qualname"]
+__all__ = [
+    "describe_wait",
+    "explain_wait",
+    "await_chain",
+    "coroutine_name",
+    "short_qualname",
+    "chained_source",
+    "awaited_futures",
+    "is_internal",
+]
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 _SLEEP_CODE = asyncio.sleep.__code__
 _TO_THREAD_CODE = asyncio.to_thread.__code__
+# the callback wrap_future adds to the asyncio future: its closure holds the concurrent future
+_CALL_CHECK_CANCEL_CODE = next(
+    c for c in asyncio.futures._chain_future.__code__.co_consts
+    if isinstance(c, CodeType) and c.co_name == "_call_check_cancel"
+)
+_SOURCE_CELL = _CALL_CHECK_CANCEL_CODE.co_freevars.index("source")
+_SOURCE_LOOP_CELL = _CALL_CHECK_CANCEL_CODE.co_freevars.index("source_loop")
 
 # asyncio functions that wait on futures for the caller: qualname -> the name the learner called
 _ASYNC_GENERATOR_STEPS = {"async_generator_asend", "async_generator_athrow"}
@@ -36,6 +54,42 @@ def _asyncio_qualname(code: CodeType) -> str | None:
         name = code.co_qualname if code.co_filename.startswith(_ASYNCIO_DIR) else None
         _asyncio_code[code] = name
         return name
+
+
+def _private_asyncio_coroutines() -> frozenset[str]:
+    """Qualified names of asyncio's own private coroutine functions (``Process._read_stream``...).
+
+    Found by walking the code objects of every loaded ``asyncio`` module, nested ones included:
+    these are the tasks asyncio starts for its own plumbing (pipe readers, stream helpers).
+    """
+    names = set()
+    stack: list[CodeType] = []
+    for name, module in list(sys.modules.items()):
+        if name == "asyncio" or name.startswith("asyncio."):
+            for value in vars(module).values():
+                for member in [value, *vars(value).values()] if isinstance(value, type) else [value]:
+                    code = getattr(getattr(member, "__func__", member), "__code__", None)
+                    if isinstance(code, CodeType) and code.co_filename.startswith(_ASYNCIO_DIR):
+                        stack.append(code)
+    while stack:
+        code = stack.pop()
+        stack.extend(c for c in code.co_consts if isinstance(c, CodeType))
+        parts = code.co_qualname.split(".")
+        private = parts[-1].startswith("_") and not parts[-1].endswith("__")
+        if code.co_flags & inspect.CO_COROUTINE and (private or "<locals>" in parts):
+            names.add(code.co_qualname)
+    return frozenset(names)
+
+
+_INTERNAL: frozenset[str] | None = None
+
+
+def is_internal(qualname: str) -> bool:
+    """True for a task running one of asyncio's private coroutines: plumbing, not the program's own work."""
+    global _INTERNAL
+    if _INTERNAL is None:
+        _INTERNAL = _private_asyncio_coroutines()
+    return qualname in _INTERNAL
 
 
 def coroutine_name(coro: Any) -> str:
@@ -98,17 +152,70 @@ def _frame_local(obj: Any, name: str) -> Any:
     return frame.f_locals.get(name)
 
 
-def _future_label(fut: Any, executor_labels: dict[int, str] | None) -> str:
+def chained_source(fut: Any) -> Any:
+    """The ``concurrent.futures.Future`` an asyncio future was chained to by ``wrap_future``, or None.
+
+    ``run_in_executor``, ``to_thread`` and ``wrap_future`` all chain with a done callback on the
+    asyncio future whose closure holds the source: read it there, as nothing else keeps it.
+    """
+    callbacks = getattr(fut, "_callbacks", None)
+    if not callbacks:
+        return None
+    for entry in callbacks:
+        callback = entry[0] if isinstance(entry, tuple) else entry
+        if getattr(callback, "__code__", None) is _CALL_CHECK_CANCEL_CODE:
+            return callback.__closure__[_SOURCE_CELL].cell_contents
+    return None
+
+
+def chained_loop(callback: Any) -> Any:
+    """The loop a ``wrap_future``/``run_coroutine_threadsafe`` chain's callback works for, or None.
+
+    ``_chain_future`` puts ``_call_check_cancel`` on the destination future; its closure
+    names the source's loop (the loop that will complete it).
+    """
+    if getattr(callback, "__code__", None) is not _CALL_CHECK_CANCEL_CODE:
+        return None
+    return callback.__closure__[_SOURCE_LOOP_CELL].cell_contents
+
+
+def _job_label(fut: Any) -> str | None:
+    job = getattr(chained_source(fut), "_helpers_job", None)
+    return None if job is None else job.label
+
+
+def _future_label(fut: Any) -> str:
     if isinstance(fut, asyncio.Task):
         return f"task {fut.get_name()!r}"
     children = getattr(fut, "_children", None)
     if children is not None:  # asyncio.gather's future
         return f"gather({len(children)})"
-    if executor_labels:
-        label = executor_labels.get(id(fut))
-        if label is not None:
-            return label
-    return "Future"
+    return _job_label(fut) or "Future"
+
+
+def awaited_futures(coro: Any, yielded: Any) -> list[Any]:
+    """The futures a task waits on after a step: the one it yielded, a gather's children, ``wait_for``'s target.
+
+    Used to link executor jobs and child processes to the tasks that await them.
+    """
+    found = [yielded]
+    stack = list(getattr(yielded, "_children", None) or ())
+    while stack:
+        fut = stack.pop()
+        found.append(fut)
+        stack.extend(getattr(fut, "_children", None) or ())
+    chain, _ = await_chain(coro)
+    for obj in chain:
+        code = getattr(obj, "cr_code", None)
+        if code is None or _asyncio_qualname(code) is None:
+            continue
+        for name in ("fut", "fs", "self"):
+            value = _frame_local(obj, name)
+            if isinstance(value, set | list | tuple):
+                found.extend(value)
+            elif value is not None:
+                found.append(value)
+    return found
 
 
 def _func_name(func: Any) -> str:
@@ -122,7 +229,7 @@ def _func_name(func: Any) -> str:
     return name
 
 
-def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | None = None) -> str:
+def describe_wait(coro: Any, yielded: Any) -> str:
     """Label what a task waits on after a step.
 
     The label names the first asyncio API in the await chain (what the learner
@@ -132,7 +239,6 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
     Args:
         coro: the task's coroutine (unwrapped or our recording wrapper).
         yielded: what the step yielded to the task (the future it now waits on).
-        executor_labels: ``id(future) -> label`` for futures made by ``run_in_executor``.
     """
     if yielded is None:
         return "sleep(0)"
@@ -152,7 +258,7 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
             return f"to_thread({_func_name(func)})" if func is not None else "to_thread"
         combinator = _COMBINATORS.get(qualname)
         if combinator is not None:
-            return _combinator_label(combinator, obj, yielded, executor_labels)
+            return _combinator_label(combinator, obj, yielded)
         if qualname in _TASKGROUP_EXITS:
             return "TaskGroup"  # the end of `async with TaskGroup()`: waiting for its tasks
         owner, _, method = qualname.rpartition(".")
@@ -164,15 +270,15 @@ def describe_wait(coro: Any, yielded: Any, executor_labels: dict[int, str] | Non
                 owner = type(this).__name__
             return f"{owner}.{method}"
         return qualname
-    return _future_label(yielded, executor_labels)
+    return _future_label(yielded)
 
 
-def _combinator_label(name: str, frame_owner: Any, yielded: Any, executor_labels: dict[int, str] | None) -> str:
+def _combinator_label(name: str, frame_owner: Any, yielded: Any) -> str:
     """``wait_for(task 'fetch')``, ``wait(3)``, ``as_completed``: what is awaited, not the inner waiter."""
     if name == "wait_for":
         target = _frame_local(frame_owner, "fut")
         target = target if isinstance(target, asyncio.Future) else yielded
-        return f"wait_for({_future_label(target, executor_labels)})"
+        return f"wait_for({_future_label(target)})"
     if name == "wait":
         futures = _frame_local(frame_owner, "fs")
         return f"wait({len(futures)})" if isinstance(futures, set | list | tuple) else "wait"

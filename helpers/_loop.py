@@ -7,14 +7,22 @@ decided each time the loop would otherwise block in ``select()``:
 
 1. Callbacks are ready: I/O is polled without waiting; no time passes.
 2. ``select(0)`` finds I/O ready: it is handled; no time passes.
-3. Work outside the loop is busy (a thread from ``to_thread``/``run_in_executor``
-   that is not in ``time.sleep``, a live subprocess, another thread started
-   during the run): the loop waits for it in real time *without* moving the
-   clock, so quick real work costs no virtual time and stays deterministic. If the
-   real wait grows as long as the virtual distance to the next timer, the clock
-   jumps to that timer (so a timeout around slow real work still fires).
-4. Sockets are registered but nothing else is busy: a short real grace period
-   (``io_grace``) lets in-flight data arrive, then the clock may jump.
+3. Work outside the loop is busy: a job (``helpers._jobs``: anything submitted to
+   a thread or process pool from this loop's thread, whoever made the pool, so
+   ``to_thread``, ``run_in_executor`` and ``wrap_future(pool.submit(...))``) that
+   is running and not in ``time.sleep``, a live child process that is not in
+   ``time.sleep``, or another thread started during the run that is not waiting
+   for this loop (``run_coroutine_threadsafe(...).result()``): the loop waits for
+   it in real time *without* moving the clock, so quick real work costs no
+   virtual time and stays deterministic. If the real wait grows as long as the
+   virtual distance to the next timer, the clock jumps to that timer (so a
+   timeout around slow real work still fires). Jobs queued behind busy workers
+   wait for those workers, not for real time.
+4. Sockets or pipes are registered, or a pool worker that existed before the run
+   is busy with work submitted before it, but nothing else is busy: a short real
+   grace period (``io_grace``) lets in-flight data arrive, then the clock may jump;
+   with no timer left the loop waits up to ``IO_IDLE_LIMIT`` real seconds for them
+   before calling it a deadlock.
 5. Only timers are left: the clock is set exactly to the earliest one. No
    rounding: timestamps like 0.1, 0.25 or 1/3 come out exact and identical on
    every run and machine. Timers due at the same instant fire in the order they
@@ -26,15 +34,52 @@ decided each time the loop would otherwise block in ``select()``:
 ``time.sleep(x)`` is virtual too while a virtual loop runs: in the loop's own
 thread it moves the clock forward by ``x`` at once (the step that called it
 shows on the timeline as holding the loop for ``x``); in a worker thread of
-this loop it waits until the virtual clock has moved ``x`` on. Every other use
-of ``time.sleep`` is untouched. Other clocks (``time.time``, ``time.perf_counter``)
+this loop (one that ran a job of it, or any thread started during the run) it
+waits until the virtual clock has moved ``x`` on. Threads due at the same
+instant wake one at a time, in the order their jobs were submitted (a point in
+the loop's own order, not the threads' real timing), each once the one before
+has settled (finished, or sleeps again; at most ``WAKE_SETTLE_LIMIT`` real
+seconds): their results reach the loop in the same order on every run. Timers
+due then run before the first thread set after them wakes. Every other use of
+``time.sleep`` is untouched. Other clocks (``time.time``, ``time.perf_counter``)
 stay real: read ``loop.time()`` for the virtual clock.
+
+Child processes on virtual time
+-------------------------------
+Children are real processes with real pipes and pids; what makes their timeline
+meaningful and the same on every run is that they *sleep on the parent's clock*:
+
+7. A child started by a virtual loop gets one end of a socket pair and
+   ``helpers/_child`` first on its ``PYTHONPATH``. If it is Python, its
+   ``sitecustomize`` turns ``time.sleep(x)`` into a request that this loop answers
+   once the virtual clock has moved ``x`` on; while it waits the child counts as
+   sleeping, not busy (rule 3), so the clock can jump. The child's environment is
+   put back before its own code runs. While a Python child starts up (until its
+   ``sitecustomize`` says it is ready, at most ``CHILD_START_LIMIT`` real
+   seconds) the clock does not jump to the next timer: start-up is not the
+   child's work, and its first sleep must begin at the same virtual time on every
+   run. A child that is not Python, or runs with ``-S``/``-I``, sleeps in real
+   time and counts as busy.
+8. A child's exit is passed on before the end of its output (the EOF of its
+   pipes): both are real events that race, and holding the EOF until the exit
+   makes every run take the same steps. A child that closes its output and runs
+   on gets its EOF after ``EOF_HELD_FOR`` real seconds.
+
+The real time asyncio takes to start a child (fork and exec, inside the step that
+calls ``create_subprocess_exec``) is not counted as that step blocking the loop.
+
+So ``python -c "import time; time.sleep(1); print('done')"`` takes exactly one
+virtual second, three of them at once take one second, and their lines arrive
+at the virtual times they were printed. CPU work in a child costs no virtual time,
+as in a thread. Children due at the same instant may finish in either order.
+For a demonstration of the real thing, trace on real time (``virtual=False``).
 
 The clock never passes ``until`` (the end of time): a program still running
 then is stopped with :class:`TimeLimitError`.
 
 On Windows these loops are selector loops, which cannot run subprocesses
-(asyncio's ``ProactorEventLoop`` can): see the asyncio platform notes.
+(asyncio's ``ProactorEventLoop`` can): starting one raises ``NotImplementedError``
+with what to do instead (``WINDOWS_SUBPROCESS_MESSAGE``).
 """
 
 from __future__ import annotations
@@ -42,21 +87,22 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import concurrent.futures.thread
-import functools
 import heapq
 import itertools
 import math
+import os
 import selectors
+import socket
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import _labels
 from ._errors import DeadlockError, TimeLimitError
-from ._timers import OrderedTimerHandle, schedule_timer
+from ._jobs import JobLog, program_name
+from ._timers import OrderedTimerHandle, _scheduling_order, schedule_timer
 
 __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 
@@ -64,11 +110,32 @@ __all__ = ["RealTimeLoop", "VirtualTimeLoop", "virtual_sleep_installed"]
 REAL_WAIT_CHUNK = 0.05
 #: Real seconds a worker thread's virtual sleep waits for a loop that has stopped turning before sleeping for real.
 STUCK_LOOP_AFTER = 1.0
+#: Real seconds a thread woken from a virtual sleep may stay busy before the next one due then wakes too.
+WAKE_SETTLE_LIMIT = 0.2
+#: Real seconds the virtual clock waits for a Python child to start up (see _children_starting).
+CHILD_START_LIMIT = 10.0
+#: Real seconds a child's end of output waits for news of its exit before it is passed on anyway.
+EOF_HELD_FOR = 0.5
 #: How long the loop waits in real time for I/O on registered sockets before declaring a deadlock.
 IO_IDLE_LIMIT = 10.0
 
 _real_sleep = time.sleep
 _worker_target = concurrent.futures.thread._worker
+_WORKER_CODE = _worker_target.__code__
+_FUTURE_RESULT_CODE = concurrent.futures.Future.result.__code__
+#: Put first on a child's PYTHONPATH on virtual time: its sitecustomize makes the child's time.sleep virtual.
+_CHILD_DIR = os.path.join(os.path.dirname(__file__), "_child")
+
+WINDOWS_SUBPROCESS_MESSAGE = (
+    "helpers' loops are selector loops, and on Windows a selector loop cannot start subprocesses "
+    "(asyncio's ProactorEventLoop can). Run this program with asyncio.run(...) instead of "
+    "trace()/checks.run(), or run the notebook under WSL or on Linux or macOS."
+)
+
+
+def _idle_worker(frame: Any) -> bool:
+    """True if an executor worker thread waits for work: its innermost Python frame is the worker loop."""
+    return frame is None or frame.f_code is _WORKER_CODE
 
 
 class _Sleepers:
@@ -126,21 +193,150 @@ _virtual_sleep.__name__ = "sleep"
 _virtual_sleep.__qualname__ = "sleep"
 
 
-class _PoolCount:
-    """Work this loop gave one executor: submitted and not settled, and started in a worker."""
+class _ChildClock:
+    """A child process's ``time.sleep`` requests, answered on the virtual clock (see ``_child``)."""
 
-    def __init__(self, executor: Any) -> None:
-        self.pending = 0
-        self.running = 0
-        self.max_workers: int | None = getattr(executor, "_max_workers", None)
+    def __init__(self, loop: VirtualTimeLoop, sock: socket.socket, python: bool) -> None:
+        self.loop = loop
+        self.sock = sock
+        self.sock.setblocking(False)
+        self.buffer = b""
+        self.sleeping = False
+        # a Python child says when it is ready: until then (or CHILD_START_LIMIT) the clock holds
+        self.starting = python
+        self.started_at = time.perf_counter()
+        loop._child_clocks.append(self)
 
-    @property
-    def queued(self) -> int:
-        return max(0, self.pending - self.running)
+    def read(self) -> None:
+        try:
+            data = self.sock.recv(256)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the child has exited
+            self.close()
+            return
+        self.buffer += data
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if line == b"ready":
+                self.starting = False
+                continue
+            try:
+                seconds = float(line)
+            except ValueError:
+                continue
+            self._sleep(seconds)
 
-    @property
-    def has_free_worker(self) -> bool:
-        return self.max_workers is None or self.running < self.max_workers
+    def _sleep(self, seconds: float) -> None:
+        loop = self.loop
+        with loop._lock:
+            self.sleeping = True
+            loop._sleeping += 1
+        loop.call_at(loop._vtime + seconds, self._wake)
+
+    def _wake(self) -> None:
+        self._stop_sleeping()
+        try:
+            self.sock.send(b"\n")
+        except OSError:
+            self.close()
+
+    def _stop_sleeping(self) -> None:
+        with self.loop._lock:
+            if self.sleeping:
+                self.sleeping = False
+                self.loop._sleeping -= 1
+
+    def close(self) -> None:
+        self._stop_sleeping()
+        self.starting = False
+        if self in self.loop._child_clocks:
+            self.loop._child_clocks.remove(self)
+        if self.sock.fileno() >= 0:
+            if not self.loop.is_closed():
+                self.loop._remove_reader(self.sock.fileno())
+            self.sock.close()
+
+
+class _ExitBeforeEOF:
+    """A child's protocol, told of the end of its output only once it has heard that the child exited.
+
+    Which comes first is a race between two real events (a pipe's EOF, the child watcher's
+    report); asyncio can see either. Holding back the EOF until the exit makes every run
+    see the same one of them, so ``communicate()`` takes the same steps every time. A child
+    that closes its output and runs on gets its EOF after ``EOF_HELD_FOR`` real seconds.
+    """
+
+    def __init__(self, protocol: Any, loop: VirtualTimeLoop) -> None:
+        self._protocol = protocol
+        self._loop = loop
+        self._exited = False
+        self._held: list[tuple[int, BaseException | None]] = []
+        self.held_since = 0.0
+
+    def pipe_connection_lost(self, fd: int, exc: BaseException | None) -> None:
+        if self._exited or fd == 0:
+            self._protocol.pipe_connection_lost(fd, exc)
+            return
+        if not self._held:
+            self.held_since = time.perf_counter()
+            self._loop._held_eofs.append(self)
+        self._held.append((fd, exc))
+
+    def process_exited(self) -> None:
+        self._exited = True
+        self._protocol.process_exited()
+        self.release()
+
+    def release(self) -> None:
+        held, self._held = self._held, []
+        if self in self._loop._held_eofs:
+            self._loop._held_eofs.remove(self)
+        for fd, exc in held:
+            self._protocol.pipe_connection_lost(fd, exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._protocol, name)
+
+
+class _FirstStepTimed:
+    """Await a coroutine as ``await`` would, telling ``note`` how long its first step took.
+
+    The first step runs inside the awaiting task's step, before anything else can run.
+    """
+
+    def __init__(self, coro: Any, note: Callable[[float], None] | None) -> None:
+        self.coro = coro
+        self.note = note
+
+    def __await__(self) -> Any:
+        inner = self.coro.__await__()
+        started = time.perf_counter()
+        try:
+            value = inner.send(None)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            if self.note is not None:
+                self.note(time.perf_counter() - started)
+        while True:  # the rest is `yield from inner`, written out: the first value is already taken
+            try:
+                sent = yield value
+            except GeneratorExit:
+                inner.close()
+                raise
+            except BaseException as exc:
+                try:
+                    value = inner.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = inner.send(sent)
+                except StopIteration as stop:
+                    return stop.value
 
 
 class _DecidingSelector:
@@ -172,116 +368,119 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         self._lock = threading.Lock()
         self._until = until
         self._io_grace = io_grace
-        self._executor_pending = 0
         self._sleeping = 0
-        self._wakes: list[tuple[float, int, threading.Event]] = []
+        # (virtual time, order among equals, sequence, event) of each thread sleeping on the clock
+        self._wakes: list[tuple[float, int, int, threading.Event]] = []
         self._wake_seq = itertools.count()
-        self._subprocesses: weakref.WeakSet[Any] = weakref.WeakSet()
-        self._known_threads = {t.ident for t in threading.enumerate()}
-        self._pool_threads: set[int] = set()
-        self._pools: dict[int, _PoolCount] = {}
         self._turns = 0  # times the loop came to select(): it stops counting while a step blocks it
-        self.executor_labels: dict[int, str] = {}
         self.on_idle: Callable[[float, float], None] | None = None
         selector = _DecidingSelector(selectors.DefaultSelector())
         super().__init__(selector=selector)
         selector.loop = self
         self._deciding = selector
         self._start_time = self.time()
+        self.jobs = JobLog(self, wake=self._wake_from_thread)
+
+    def run_forever(self) -> None:
+        self.jobs.activate()
+        try:
+            super().run_forever()
+        finally:
+            self.jobs.deactivate()
 
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
         """Like the base method, but timers due at the same instant fire in the order they were set."""
         return schedule_timer(self, OrderedTimerHandle, when, callback, args, context)
 
     # ---------------------------------------------------------- work outside
-    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future:
-        """Like the base method, but the loop knows while the work is pending."""
-        self._check_closed()
-        if self._debug:
-            self._check_callback(func, "run_in_executor")
-        if executor is None:
-            executor = self._default_executor
-            self._check_default_executor()
-            if executor is None:
-                executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="asyncio")
-                self._default_executor = executor
-        loop = self
-        pool = self._pools.setdefault(id(executor), _PoolCount(executor))
-
-        def tracked() -> Any:
-            loop._note_pool_thread(pool)
-            try:
-                return func(*args)
-            except BaseException as exc:
-                # hide this frame: the traceback reads as if func ran in the pool directly
-                if exc.__traceback__ is not None and exc.__traceback__.tb_frame is sys._getframe():
-                    exc.__traceback__ = exc.__traceback__.tb_next
-                raise
-
-        with self._lock:
-            self._executor_pending += 1
-            pool.pending += 1
-        if isinstance(executor, concurrent.futures.ThreadPoolExecutor):
-            concurrent_future = executor.submit(tracked)
-        else:  # a process pool pickles what it runs: pass func itself, and count it as running
-            with self._lock:
-                pool.running += 1
-            concurrent_future = executor.submit(func, *args)
-        future = asyncio.wrap_future(concurrent_future, loop=self)
-        label = f"run_in_executor({_labels._func_name(func)})"
-        self.executor_labels[id(future)] = label
-        future.add_done_callback(lambda f: self.executor_labels.pop(id(f), None))
-        # after wrap_future's own callback, so the result is queued for the loop before we say "done"
-        concurrent_future.add_done_callback(functools.partial(self._executor_work_settled, pool))
-        return future
-
-    def _note_pool_thread(self, pool: _PoolCount) -> None:
-        with self._lock:
-            self._pool_threads.add(threading.get_ident())
-            pool.running += 1
-
-    def _executor_work_settled(self, pool: _PoolCount, future: concurrent.futures.Future) -> None:
-        with self._lock:
-            self._executor_pending -= 1
-            pool.pending -= 1
-            if pool.running > 0 and not future.cancelled():
-                pool.running -= 1
-        self._wake_from_thread()
-
     def _wake_from_thread(self) -> None:
         try:
             self._write_to_self()
         except Exception:  # the loop is closing; nothing to wake
             pass
 
-    async def _make_subprocess_transport(self, *args: Any, **kwargs: Any) -> Any:
-        transport = await super()._make_subprocess_transport(*args, **kwargs)
-        self._subprocesses.add(transport)
+    async def _make_subprocess_transport(self, protocol: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        if sys.platform == "win32":
+            raise NotImplementedError(WINDOWS_SUBPROCESS_MESSAGE)
+        transport = await super()._make_subprocess_transport(protocol, args, *rest, **kwargs)
+        self.jobs.child_started(transport, program_name(args))
         return transport
 
+    def _child_watcher_callback(self, pid: int, returncode: int, transport: Any) -> None:
+        # called by the child watcher, in its own thread or the loop's, once the child is reaped
+        self.call_soon_threadsafe(self._child_exited, transport, returncode)
+
+    def _child_exited(self, transport: Any, returncode: int) -> None:
+        transport._process_exited(returncode)
+        job = getattr(transport, "_helpers_job", None)
+        if job is not None:  # else it is noted when the transport is made (it exited that fast)
+            self.jobs.child_exited(job, returncode)
+
     def _owns_thread(self, ident: int) -> bool:
-        return ident in self._pool_threads or ident not in self._known_threads
+        return self.jobs.owns_thread(ident)
 
     def _foreign_threads(self) -> int:
+        """Threads started during the run that are at work: neither the loop's, nor counted as jobs, nor idle."""
+        count = 0
+        jobs = self.jobs
+        frames = None
+        for thread in threading.enumerate():
+            ident = thread.ident
+            if ident in jobs.known_threads or ident in jobs.worker_threads or ident == self._thread_id:
+                continue
+            target = getattr(thread, "_target", None)
+            if target is _worker_target:
+                frames = sys._current_frames() if frames is None else frames
+                if _idle_worker(frames.get(ident)):
+                    continue
+            elif getattr(target, "__name__", None) == "_do_waitpid":
+                continue  # asyncio's child watcher waits for a child: the child counts, as a job
+            else:
+                frames = sys._current_frames() if frames is None else frames
+                if self._waits_for_this_loop(frames.get(ident)):
+                    continue
+            count += 1
+        return count
+
+    def _waits_for_this_loop(self, frame: Any) -> bool:
+        """True if a thread is blocked in ``Future.result()`` on work this loop will do.
+
+        ``asyncio.run_coroutine_threadsafe(coro, loop).result()`` from a plain thread: the
+        thread waits for the loop, so waiting for the thread would be waiting for nothing.
+        """
+        for _ in range(4):  # Future.result -> Condition.wait -> lock.acquire: a few frames up
+            if frame is None:
+                return False
+            if frame.f_code is _FUTURE_RESULT_CODE:
+                future = frame.f_locals.get("self")
+                if not isinstance(future, concurrent.futures.Future) or future.done():
+                    return False  # done: the thread is about to go on with its own work
+                return any(_labels.chained_loop(cb) is self for cb in future._done_callbacks)
+            frame = frame.f_back
+        return False
+
+    def _untracked_workers(self) -> int:
+        """Executor workers that existed before the run and run work submitted outside it."""
+        jobs = self.jobs
+        frames = None
         count = 0
         for thread in threading.enumerate():
             ident = thread.ident
-            if ident in self._known_threads or ident in self._pool_threads or ident == self._thread_id:
+            if getattr(thread, "_target", None) is not _worker_target or ident not in jobs.known_threads:
                 continue
-            if getattr(thread, "_target", None) is _worker_target:
-                continue  # an idle executor worker, not work
-            count += 1
+            if ident in jobs.worker_threads:
+                continue
+            frames = sys._current_frames() if frames is None else frames
+            if not _idle_worker(frames.get(ident)):
+                count += 1
         return count
 
     def _busy(self) -> int:
         """How many pieces of outside work are running (not sleeping on the virtual clock)."""
-        live = sum(1 for t in list(self._subprocesses) if t.get_returncode() is None)
+        pending = self.jobs.pending_count()
         with self._lock:
-            # work running in a pool counts; work queued counts only if a worker is free to start it
-            # (behind workers that sleep on the virtual clock it waits for the clock, not for real time)
-            pools = sum(p.running + (p.queued if p.has_free_worker else 0) for p in self._pools.values())
             sleeping = self._sleeping
-        return max(0, pools + live + self._foreign_threads() - sleeping)
+        return max(0, pending + self._foreign_threads() - sleeping)
 
     def _poll_after_busy_check(self) -> list[Any]:
         """Poll I/O once more, without waiting, after ``_busy()`` found no outside work.
@@ -293,7 +492,11 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         return self._deciding.real_select(0)
 
     def _has_io(self) -> bool:
-        return len(self._deciding.get_map()) > 1  # more than the loop's own self-pipe
+        """Sockets or pipes registered (more than the self-pipe), or executor work begun before the run.
+
+        Either may still wake a task, or never: the loop waits for them up to ``IO_IDLE_LIMIT``.
+        """
+        return len(self._deciding.get_map()) > 1 or self._untracked_workers() > 0
 
     # -------------------------------------------------------------- deadlock
     def _deadlock(self) -> DeadlockError:
@@ -301,7 +504,7 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         for task in sorted(asyncio.all_tasks(self), key=lambda t: t.get_name()):
             coro = task.get_coro()
             waiter = getattr(task, "_fut_waiter", None)
-            label = _labels.describe_wait(coro, waiter, self.executor_labels) if waiter is not None else "sleep(0)"
+            label = _labels.describe_wait(coro, waiter) if waiter is not None else "sleep(0)"
             waiting.append(f"{task.get_name()} waits on {_labels.explain_wait(coro, label)}")
         return DeadlockError(waiting, self.time() - self._start_time)
 
@@ -363,6 +566,9 @@ class VirtualTimeLoop(_TracingLoopBase):
 
     def __init__(self, *, until: float | None = None, io_grace: float = 0.005) -> None:
         self._vtime = 0.0
+        self._held_eofs: list[_ExitBeforeEOF] = []
+        self._child_clocks: list[_ChildClock] = []
+        self._last_wake = 0.0  # perf_counter() when a sleeping thread was last woken
         super().__init__(until=until, io_grace=io_grace)
 
     def time(self) -> float:
@@ -378,6 +584,11 @@ class VirtualTimeLoop(_TracingLoopBase):
     @_clock_resolution.setter
     def _clock_resolution(self, _: float) -> None:
         pass  # BaseEventLoop.__init__ sets it; ours is computed
+
+    def close(self) -> None:
+        for channel in list(self._child_clocks):  # children still running when the loop closes
+            channel.close()
+        super().close()
 
     def run_forever(self) -> None:
         _SLEEPERS.add(self)
@@ -402,9 +613,14 @@ class VirtualTimeLoop(_TracingLoopBase):
     def _thread_sleep(self, seconds: float) -> None:
         """``time.sleep`` in one of this loop's threads: wait for the virtual clock."""
         event = threading.Event()
+        # among timers and threads due at one instant, the one set first goes first: for a job's
+        # thread that is when the job was submitted (a point in the loop's own order, the same
+        # on every run), not when the thread happened to get here
+        job = self.jobs.job_running_in(threading.get_ident())
+        order = next(_scheduling_order) if job is None else job.seq
         with self._lock:
             wake = self._vtime + seconds
-            heapq.heappush(self._wakes, (wake, next(self._wake_seq), event))
+            heapq.heappush(self._wakes, (wake, order, next(self._wake_seq), event))
             self._sleeping += 1
         self._wake_from_thread()
         turns, started = self._turns, time.perf_counter()
@@ -419,21 +635,83 @@ class VirtualTimeLoop(_TracingLoopBase):
                 with self._lock:
                     if event.is_set():
                         return
-                    self._wakes = [w for w in self._wakes if w[2] is not event]
+                    self._wakes = [w for w in self._wakes if w[3] is not event]
                     heapq.heapify(self._wakes)
                     self._sleeping -= 1
                 _real_sleep(seconds)
                 return
 
-    def _wake_threads_due(self) -> bool:
-        woke = False
+    # ------------------------------------------------------- child processes
+    async def _make_subprocess_transport(self, protocol: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        """Start the child with a channel to this loop's clock, for its ``time.sleep`` (``_child``)."""
+        if sys.platform == "win32":
+            raise NotImplementedError(WINDOWS_SUBPROCESS_MESSAGE)
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ if kwargs.get("env") is None else kwargs["env"])
+        if "PYTHONPATH" in env:
+            env["HELPERS_ORIGINAL_PYTHONPATH"] = env["PYTHONPATH"]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_CHILD_DIR, env.get("PYTHONPATH")) if p)
+        env["HELPERS_CLOCK_FD"] = str(theirs.fileno())
+        kwargs["env"] = env
+        kwargs["pass_fds"] = (*kwargs.get("pass_fds", ()), theirs.fileno())
+        protocol = _ExitBeforeEOF(protocol, self)
+        # fork and exec: asyncio's work in the caller's step, not a blocking call of the program
+        note = self.__dict__.get("note_plumbing_wall")  # set by a recorder
+        starting = _FirstStepTimed(super()._make_subprocess_transport(protocol, args, *rest, **kwargs), note)
+        try:
+            transport = await starting
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        channel = _ChildClock(self, ours, program_name(args).startswith("python"))
+        self._add_reader(ours.fileno(), channel.read)
+        return transport
+
+    def _children_starting(self) -> bool:
+        """True while a Python child has not yet said it is ready: its start-up is not its work.
+
+        Starting an interpreter takes real time (much more on a busy machine); letting the clock
+        jump to the next timer meanwhile would make the child's first sleep start at a different
+        virtual time from run to run.
+        """
+        now = time.perf_counter()
+        return any(c.starting and now - c.started_at < CHILD_START_LIMIT for c in self._child_clocks)
+
+    def _release_stale_eofs(self) -> bool:
+        now = time.perf_counter()
+        stale = [p for p in self._held_eofs if now - p.held_since >= EOF_HELD_FOR]
+        for protocol in stale:
+            self.call_soon(protocol.release)
+        return bool(stale)
+
+    def _first_wake_due(self) -> int | None:
+        """The order key of the first thread whose virtual sleep is over, or None."""
         with self._lock:
-            while self._wakes and self._wakes[0][0] <= self._vtime:
-                _, _, event = heapq.heappop(self._wakes)
-                self._sleeping -= 1
-                event.set()
-                woke = True
-        return woke
+            if self._wakes and self._wakes[0][0] <= self._vtime:
+                return self._wakes[0][1]
+        return None
+
+    def _wake_next_thread_due(self) -> bool:
+        """Wake the first thread whose virtual sleep is over, once the one woken before has settled.
+
+        Threads due at the same instant wake one at a time, in the order of their jobs: the next
+        wakes when no outside work is busy (the last one finished, or sleeps again), or after
+        ``WAKE_SETTLE_LIMIT`` real seconds. Their results then reach the loop in that order on
+        every run, instead of in whatever order the threads happen to be scheduled.
+        """
+        with self._lock:
+            if not self._wakes or self._wakes[0][0] > self._vtime:
+                return False
+        if time.perf_counter() - self._last_wake < WAKE_SETTLE_LIMIT and self._busy():
+            return False
+        with self._lock:
+            event = heapq.heappop(self._wakes)[3]
+            self._sleeping -= 1
+        event.set()
+        self._last_wake = time.perf_counter()
+        return True
 
     def _next_deadline(self) -> float | None:
         deadline = self._scheduled[0]._when if self._scheduled else None
@@ -455,14 +733,19 @@ class VirtualTimeLoop(_TracingLoopBase):
         io_idle = 0.0
         while True:
             self._check_end_of_time(self._vtime)
-            if self._wake_threads_due():
-                continue  # let the woken threads settle before anything else runs
+            if self._held_eofs and self._release_stale_eofs():
+                return []
+            first_wake = self._first_wake_due()
+            if self._scheduled and self._scheduled[0]._when <= self._vtime:
+                if first_wake is None or getattr(self._scheduled[0], "_seq", 0) < first_wake:
+                    return []  # timers are due now, set before any thread due now went to sleep
+            if first_wake is not None and self._wake_next_thread_due():
+                continue
             deadline = self._next_deadline()
-            if deadline is not None and deadline <= self._vtime:
-                return []  # timers are due now
             if self._busy():
                 chunk = REAL_WAIT_CHUNK
-                if deadline is not None:
+                # (a deadline now is a thread waiting for its turn to wake: wait for the busy work)
+                if deadline is not None and deadline > self._vtime and not self._children_starting():
                     left = (deadline - self._vtime) - waited
                     if left <= 0:
                         self._jump(deadline)

@@ -7,7 +7,7 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
-from ._timeline import BLOCKING_THRESHOLD, CALLBACK_WIDTH, FINISHED, IDLE_WIDTH, STEP_WIDTH, Timeline
+from ._timeline import BLOCKING_THRESHOLD, CALLBACK_WIDTH, FINISHED, IDLE_WIDTH, STEP_WIDTH, JobRecord, Timeline
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -26,6 +26,8 @@ COLORS = {
     "callback": "#009E73",  # bluish green
     "raised": "#CC79A7",  # reddish purple
     "cancelled": "#000000",
+    "job": "#E69F00",  # orange: work in a thread or a child process
+    "job_queued": "#F6D9A3",  # light orange: a job waiting for a free worker
 }
 
 _STEP_HEIGHT = 0.64
@@ -44,6 +46,7 @@ def plot_timeline(
     max_label_tasks: int = 30,
     show_labels: bool = True,
     width: float = 10.0,
+    show_internal: bool = False,
 ) -> Figure:
     """Draw ``timeline`` as a Gantt chart: one row per task, plus a row for the loop.
 
@@ -69,6 +72,8 @@ def plot_timeline(
         max_label_tasks: with more tasks than this, waits are not labelled.
         show_labels: label the waits with what was awaited.
         width: width in inches of a new figure.
+        show_internal: also draw the tasks asyncio starts for its own plumbing
+            (subprocess pipe readers, stream helpers), hidden by default.
 
     Returns:
         The figure drawn into.
@@ -80,6 +85,8 @@ def plot_timeline(
     """
     import numpy as np
 
+    if not show_internal:
+        timeline = timeline.without_internal()
     if ax is None:
         fig = _new_figure(timeline, width)
         ax = fig.add_subplot()
@@ -89,13 +96,15 @@ def plot_timeline(
     span = timeline.duration if timeline.duration > 0 else 1.0
     axes_pixels = max(ax.get_position().width * fig.get_figwidth() * fig.dpi, 100.0)
     min_width = span * _MIN_BAR_PIXELS / axes_pixels
-    loop_row = data.task_rows + 0.35  # a little apart from the tasks
+    job_rows = len(timeline.jobs)
+    loop_row = data.task_rows + job_rows + 0.35  # a little apart from the tasks and jobs
 
     _draw_bars(ax, data.waits, COLORS["waiting"], _WAIT_HEIGHT, min_width, np, zorder=2)
     _draw_bars(ax, data.steps[~data.blocking], COLORS["running"], _STEP_HEIGHT, min_width, np, zorder=3)
     _draw_bars(ax, data.steps[data.blocking], COLORS["blocking"], _STEP_HEIGHT, min_width, np, zorder=4)
     _draw_loop(ax, data, loop_row, min_width, np)
     _draw_outcomes(ax, timeline, data)
+    _draw_jobs(ax, timeline, data, min_width, np)
     if show_labels and data.task_rows <= max_label_tasks:
         _draw_wait_labels(ax, timeline, data, span / axes_pixels)
 
@@ -105,7 +114,7 @@ def plot_timeline(
     ax.set_xlabel("virtual seconds" if timeline.clock == "virtual" else "seconds")
     ax.grid(axis="x", color="#E4E4E4", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
-    ax.axhline(data.task_rows - 0.5 + 0.175, color="#999999", linewidth=0.6)
+    ax.axhline(data.task_rows + job_rows - 0.5 + 0.175, color="#999999", linewidth=0.6)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
@@ -160,7 +169,7 @@ def _figure_class() -> type:
 def _new_figure(timeline: Timeline, width: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    rows = len(timeline._records) + 1
+    rows = len(timeline._records) + len(timeline.jobs) + 1
     # a row per task, up to a height that still fits a screen: 200 rows are 5 px each
     height = min(max(1.5 + 0.3 * rows, 2.6), 11.0)
     fig = _figure_class()(figsize=(width, height), dpi=100, layout="constrained")
@@ -306,9 +315,13 @@ def _draw_y_labels(ax: Axes, timeline: Timeline, data: _TimelineData, loop_row: 
     rows = list(range(0, data.task_rows, every))
     names = [timeline._records[int(data.order[r])].name for r in rows]
     size = 9 if every == 1 and data.task_rows <= 30 else 7
-    ax.set_yticks([*rows, loop_row], [*names, "loop"], fontsize=size)
+    job_rows = [data.task_rows + i for i in range(len(timeline.jobs))]
+    job_names = [_job_name(job) for job in timeline.jobs]
+    ax.set_yticks([*rows, *job_rows, loop_row], [*names, *job_names, "loop"], fontsize=size)
     labels = ax.get_yticklabels()
     labels[-1].set_fontstyle("italic")
+    for label in labels[len(rows) : len(rows) + len(job_rows)]:
+        label.set_color(COLORS["job"])
     if timeline.root is not None and data.row_of[timeline.root] in rows:
         labels[rows.index(int(data.row_of[timeline.root]))].set_fontweight("bold")
 
@@ -325,6 +338,8 @@ def _draw_legend(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
     ]
     if len(data.callbacks):
         handles.append(Patch(color=COLORS["callback"], label="callback"))
+    if timeline.jobs:
+        handles.append(Patch(color=COLORS["job"], label="job off the loop"))
     outcomes = {r.outcome for r in timeline._records}
     for outcome, marker in (("raised", "X"), ("cancelled", "x")):
         if outcome in outcomes:
@@ -340,3 +355,35 @@ def _draw_legend(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
         columnspacing=1.4,
         borderaxespad=0.2,
     )
+
+
+# ----------------------------------------------------------- work off the loop
+def _job_name(job: JobRecord) -> str:
+    """``> fetch (asyncio_0)``, ``> python -c (pid 4242)``: what ran, and where."""
+    target = job.target if len(job.target) <= 24 else job.target[:21] + "..."
+    where = job.worker if job.kind == "thread" and job.worker else job.where
+    return f"> {target} ({where})"
+
+
+def _draw_jobs(ax: Axes, timeline: Timeline, data: _TimelineData, min_width: float, np: Any) -> None:
+    """One row per job below the tasks: waiting for a worker, then running.
+
+    A dotted line joins the end of a job to the row of the task that awaited it: that is
+    where the result is handed back to the loop.
+    """
+    start, first_row = timeline.start, data.task_rows
+    queued, running, links = [], [], []
+    for i, job in enumerate(timeline.jobs):
+        row = first_row + i
+        end = (timeline.end if job.ended is None else job.ended) - start
+        began = end if job.started is None else job.started - start
+        if began > job.submitted - start:
+            queued.append((job.submitted - start, began, row))
+        if job.started is not None:
+            running.append((began, end, row))
+        if job.awaited_by is not None:
+            links.append((end, data.row_of[job.awaited_by], row))  # where the result goes back
+    _draw_bars(ax, np.array(queued).reshape(-1, 3), COLORS["job_queued"], _WAIT_HEIGHT, 0.0, np, zorder=2)
+    _draw_bars(ax, np.array(running).reshape(-1, 3), COLORS["job"], _STEP_HEIGHT, min_width, np, zorder=3)
+    for x, task_row, job_row in links:
+        ax.plot([x, x], [task_row, job_row], color=COLORS["job"], linestyle=":", linewidth=1.0, zorder=1)

@@ -25,6 +25,7 @@ import functools
 import math
 import os
 import sys
+import threading
 import time
 import types
 from array import array
@@ -32,7 +33,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import _labels
-from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _clip, _short_repr
+from ._jobs import JobLog, job_of
+from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, JobRecord, TaskRecord, Timeline, _clip, _short_repr
 from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["Recorder"]
@@ -134,7 +136,6 @@ class Recorder:
             records every task.
         scoped: whether ``scope_root`` applies (``scope_root`` may be ``None``
             for a block entered outside any task: then tasks with no parent count).
-        executor_labels: ``id(future) -> label`` for futures from ``run_in_executor``.
     """
 
     def __init__(
@@ -144,7 +145,6 @@ class Recorder:
         virtual: bool = False,
         scope_root: asyncio.Task | None = None,
         scoped: bool = False,
-        executor_labels: dict[int, str] | None = None,
     ) -> None:
         self.loop = loop
         self.virtual = virtual
@@ -163,7 +163,16 @@ class Recorder:
         self.names: dict[int, str] = {}
         self.cancel_requested: dict[int, float] = {}
         self._initial_names: dict[int, str] = {}
-        self._executor_labels = executor_labels
+        # jobs off the loop: our loops keep a log; any other loop gets one while recorded
+        own_log = getattr(loop, "jobs", None)
+        self._job_log: JobLog = own_log if isinstance(own_log, JobLog) else JobLog(loop)
+        self._owns_job_log = self._job_log is not own_log
+        self._first_job = len(self._job_log.jobs)
+        self._last_job: int | None = None
+        self._wall_discounts: dict[int, float] = {}
+        self.job_waiters: dict[int, int] = {}
+        if self._owns_job_log and scoped:
+            self._job_log.accept = self._submitted_in_scope
         self._scope_root = scope_root
         self._scoped = scoped
         self._saved: dict[str, Any] = {}
@@ -216,13 +225,32 @@ class Recorder:
         """``code_for(task_index, yielded, coro)`` for a step that yielded a future, and the slot of ``sleep(0)``."""
         stride = LABEL_STRIDE
         describe = _labels.describe_wait
-        executor_labels = self._executor_labels
         label_id = self.label_id
+        jobs = self._job_log.jobs
+        first_job = self._first_job
+        link_jobs = self._link_jobs
 
         def code_for(task_index: int, yielded: Any, coro: Any) -> float:
-            return task_index + (label_id(describe(coro, yielded, executor_labels)) + 1.0) * stride
+            if len(jobs) > first_job:
+                link_jobs(task_index, yielded, coro)
+            return task_index + (label_id(describe(coro, yielded)) + 1.0) * stride
 
         return code_for, (label_id("sleep(0)") + 1.0) * stride
+
+    def _link_jobs(self, task_index: int, yielded: Any, coro: Any) -> None:
+        """Note which task awaits each job (the first one seen) among what this step left it waiting on."""
+        log = self._job_log
+        for fut in _labels.awaited_futures(coro, yielded):
+            job = job_of(fut)
+            if job is not None and job.log is log and job.index >= self._first_job:
+                self.job_waiters.setdefault(job.index, task_index)
+
+    def _submitted_in_scope(self) -> bool:
+        """Whether work submitted now belongs to this scoped recording: from a recorded task, or off the loop."""
+        if threading.get_ident() != self._job_log.thread_id:
+            return True  # from a worker thread: only this loop's jobs run there
+        task = _current_task(self.loop)
+        return task is not None and (task is self._scope_root or self.own_index(task.get_coro()) >= 0)
 
     def _note_cancel(self, task_index: int) -> None:
         """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
@@ -521,14 +549,29 @@ class Recorder:
         """Start recording: set the task factory and the callback hooks on the loop."""
         loop = self.loop
         self._inner_factory = loop.get_task_factory()
-        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task"):
+        for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task",
+                     "note_plumbing_wall"):
             self._saved[name] = loop.__dict__.get(name, _MISSING)
         self.task_factory = self._make_task_factory()
+        self._unwatch_children: Callable[[], None] | None = None
+        if self._owns_job_log:
+            self._job_log.activate()
+            if hasattr(loop, "_child_watcher_callback"):  # a Unix selector loop
+                self._unwatch_children = self._job_log.watch_children()
         loop.set_task_factory(self.task_factory)
         loop.__dict__["set_task_factory"] = self._set_inner_factory
         loop.__dict__["get_task_factory"] = lambda: self._inner_factory
         if sys.version_info >= (3, 12):
             loop.__dict__["create_task"] = self._make_create_task()
+        if self.virtual:
+            outer = loop.__dict__.get("note_plumbing_wall")
+
+            def note_plumbing_wall(seconds: float) -> None:
+                self.discount_wall(seconds)
+                if outer is not None:
+                    outer(seconds)
+
+            loop.__dict__["note_plumbing_wall"] = note_plumbing_wall
         self._install_callback_hooks()
 
     def _make_create_task(self) -> Callable[..., asyncio.Future]:
@@ -576,6 +619,11 @@ class Recorder:
         self.active = False
         self.stopped_at = self.now()
         self._stop_wrappers()
+        self._last_job = len(self._job_log.jobs)
+        if self._owns_job_log:
+            self._job_log.deactivate()
+            if self._unwatch_children is not None:
+                self._unwatch_children()
         loop = self.loop
         for name, value in self._saved.items():
             if value is _MISSING:
@@ -658,6 +706,26 @@ class Recorder:
             loop.__dict__["_call_soon"] = _call_soon
         loop.__dict__["call_at"] = call_at
 
+    def discount_wall(self, seconds: float) -> None:
+        """The step running now spent ``seconds`` of real time in the loop's own work (starting a child).
+
+        On virtual time a step's real duration is kept to show blocking calls the program
+        makes; asyncio's own work inside it is not one of them.
+        """
+        if self.active:
+            index = len(self.steps) // COMPACT_WIDTH  # the running step is recorded when it ends
+            self._wall_discounts[index] = self._wall_discounts.get(index, 0.0) + seconds
+
+    def _apply_wall_discounts(self) -> None:
+        for index, seconds in self._wall_discounts.items():
+            wall = self.walls.get(index)
+            if wall is not None:
+                if wall - seconds < WALL_NOTE_THRESHOLD:
+                    del self.walls[index]
+                else:
+                    self.walls[index] = wall - seconds
+        self._wall_discounts.clear()
+
     def note_idle(self, start: float, end: float) -> None:
         """Record that the loop waited (or jumped) from ``start`` to ``end``."""
         if self.active and end > start:
@@ -696,12 +764,14 @@ class Recorder:
                     outcome=outcome,
                     detail=detail,
                     cancel_requested=self.cancel_requested.get(i),
+                    internal=_labels.is_internal(qualname),
                 )
             )
         return records
 
     def timeline(self, *, root: int | None = None, result: Any = None) -> Timeline:
         """A :class:`Timeline` of what was recorded (call after :meth:`uninstall`)."""
+        self._apply_wall_discounts()
         end = self.stopped_at if self.stopped_at is not None else self.now()
         return Timeline.from_recording(
             clock="virtual" if self.virtual else "real",
@@ -715,7 +785,18 @@ class Recorder:
             idle=self.idle,
             root=root,
             result=result,
+            jobs=self._job_records(),
         )
+
+    def _job_records(self) -> list[JobRecord]:
+        """The jobs started while recording (on a loop recorded in part, those its recorded tasks started)."""
+        waiters = self.job_waiters
+        records = self._job_log.records(self._first_job, waiters, self._last_job)
+        if self._scoped and not self._owns_job_log:  # a tracing loop's own log: keep the jobs awaited
+            records = [r for r in records if r.awaited_by is not None]
+            for i, record in enumerate(records):
+                record.index = i
+        return records
 
 
 class _StoppedLoop:

@@ -94,7 +94,7 @@ def _finish_loop(loop: _TracingLoopBase, recorder: Recorder) -> None:
     executor = loop._default_executor
     if executor is not None:
         loop._default_executor = None
-        busy = loop._executor_pending > 0
+        busy = loop.jobs.unsettled() > 0
         executor.shutdown(wait=not busy, cancel_futures=True)
 
 
@@ -115,7 +115,7 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
         if watchdog is not None:
             watchdog.stop()
         raise
-    recorder = Recorder(loop, virtual=virtual, executor_labels=loop.executor_labels)
+    recorder = Recorder(loop, virtual=virtual)
     loop.on_idle = recorder.note_idle
     recorder.install()
     error: BaseException | None = None
@@ -310,7 +310,6 @@ class tracing:  # noqa: N801 - used like a function: `with tracing() as timeline
             virtual=isinstance(loop, VirtualTimeLoop),
             scoped=running,
             scope_root=asyncio.current_task(loop) if running else None,
-            executor_labels=getattr(loop, "executor_labels", None),
         )
         recorder.install()
         if isinstance(loop, _TracingLoopBase):

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ._timeline import BLOCKING_THRESHOLD, FINISHED, Timeline
+from ._timeline import BLOCKING_THRESHOLD, FINISHED, JobRecord, Timeline
 
 __all__ = ["render", "BLOCKING_THRESHOLD", "RUNNING", "BLOCKING", "WAITING", "IDLE", "ABSENT"]
 
@@ -48,7 +48,9 @@ class _TaskSummary:
     awaited: Counter[str] = field(default_factory=Counter)
 
 
-def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
+def render(
+    timeline: Timeline, *, width: int = 60, max_tasks: int = 20, show_internal: bool = False, max_jobs: int = 20
+) -> str:
     """Draw ``timeline`` as a text chart and a per-task table.
 
     Rows are tasks in the order they first ran (tasks that never ran come last),
@@ -62,6 +64,9 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
         timeline: the recording to draw.
         width: characters across the time axis.
         max_tasks: most task rows in the chart and the table.
+        show_internal: also show the tasks asyncio starts for its own plumbing
+            (subprocess pipe readers, stream helpers), hidden by default.
+        max_jobs: most rows for work off the loop (executor jobs, child processes).
 
     Returns:
         The chart, a legend and the table, joined by newlines (no trailing newline).
@@ -76,6 +81,8 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
     """
     if width < 10:
         raise ValueError(f"width must be at least 10 characters, not {width}")
+    if not show_internal:
+        timeline = timeline.without_internal()
     summaries = _summarise(timeline)
     ordered = sorted(
         summaries, key=lambda s: (s.first_step is None, s.first_step if s.first_step is not None else s.index)
@@ -85,16 +92,24 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
     records = timeline._records
 
     lines = [_headline(timeline, summaries)]
+    jobs = timeline.jobs[: max(max_jobs, 0)]
     if records or timeline.duration > 0:
-        label_width = max([len("loop")] + [len(_clip(records[s.index].name, _NAME_LIMIT)) for s in shown])
+        label_width = max(
+            [len("loop")]
+            + [len(_clip(records[s.index].name, _NAME_LIMIT)) for s in shown]
+            + [len(_job_name(job)) for job in jobs]
+        )
         axis = _Axis(timeline.start, timeline.duration, width)
+        job_rows = _job_rows(timeline, jobs, axis, label_width, {s.index for s in shown})
         lines.append(" " * (label_width + 1) + axis.labels())
         for s in shown:
             lines.append(f"{_clip(records[s.index].name, _NAME_LIMIT):<{label_width}} |{axis.row(s, timeline)}|")
+            lines.extend(job_rows.pop(s.index, ()))
         if hidden:
             lines.append(f"{'':<{label_width}}  ... {_hidden_note(timeline, ordered[len(shown) :])}")
+        lines.extend(job_rows.pop(None, ()))
         lines.append(f"{'loop':<{label_width}} |{axis.loop_row(timeline, summaries)}|")
-        lines.append(_LEGEND)
+        lines.append(_LEGEND + (_JOB_LEGEND if jobs else ""))
         blocked = _blocking_line(timeline, summaries)
         if blocked:
             lines.append(blocked)
@@ -103,6 +118,12 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20) -> str:
         lines.extend(_table(timeline, shown))
         if hidden:
             lines.append(f"... {hidden} more {_plural(hidden, 'task')} (all of them: timeline.tasks)")
+    if jobs:
+        lines.append("")
+        lines.extend(_job_table(timeline, jobs))
+        if len(timeline.jobs) > len(jobs):
+            more = len(timeline.jobs) - len(jobs)
+            lines.append(f"... {more} more {_plural(more, 'job')} (all of them: timeline.jobs)")
     return "\n".join(lines)
 
 
@@ -244,7 +265,7 @@ class _Axis:
                 cells[c] = char
 
 
-_STRENGTH = {ABSENT: 0, IDLE: 1, WAITING: 1, RUNNING: 2, BLOCKING: 3}
+_STRENGTH = {ABSENT: 0, IDLE: 1, WAITING: 1, "~": 1, RUNNING: 2, "=": 2, BLOCKING: 3}
 
 
 def _tick_step(duration: float, width: int) -> tuple[float, int]:
@@ -357,3 +378,79 @@ def _clip(text: str, limit: int) -> str:
 
 def _plural(count: int, word: str) -> str:
     return word if count == 1 else word + "s"
+
+
+# ------------------------------------------------------------ work off the loop
+#: Chart characters of a job's row: waiting for a worker, then running off the loop.
+JOB_QUEUED = "~"
+JOB_RUNNING = "="
+_JOB_LEGEND = (
+    f"\njobs:  {JOB_RUNNING} running off the loop (thread or child process)   {JOB_QUEUED} waiting for a worker"
+)
+_JOB_HEADERS = ("job", "kind", "submitted", "started", "ended", "outcome", "awaited by")
+
+
+def _job_name(job: JobRecord) -> str:
+    """A job row's name: ``> sleep``; indented under the task that awaits it."""
+    return "> " + _clip(job.target, _NAME_LIMIT - 2)
+
+
+def _job_rows(
+    timeline: Timeline, jobs: list[JobRecord], axis: _Axis, label_width: int, shown: set[int]
+) -> dict[int | None, list[str]]:
+    """Chart rows of the jobs, keyed by the task row they go under (``None``: after every task).
+
+    Only what is the same on every run is drawn: the function or program and its times,
+    not the thread that happened to run it or the child's pid (those are in ``timeline.jobs``).
+    """
+    rows: dict[int | None, list[str]] = {}
+    for job in jobs:
+        cells = [ABSENT] * axis.width
+        end = timeline.end if job.ended is None else job.ended
+        started = end if job.started is None else job.started
+        if started > job.submitted:
+            axis._fill(cells, job.submitted, started, JOB_QUEUED)
+        if job.started is not None:
+            axis._fill(cells, job.started, end, JOB_RUNNING)
+        key = job.awaited_by if job.awaited_by in shown else None
+        rows.setdefault(key, []).append(f"{_job_name(job):<{label_width}} |{''.join(cells)}|")
+    return rows
+
+
+def _job_table(timeline: Timeline, jobs: list[JobRecord]) -> list[str]:
+    records = timeline._records
+
+    def at(value: float | None) -> str:
+        return "-" if value is None else _time(value - timeline.start)
+
+    rows = [
+        (
+            _clip(job.label, 2 * _NAME_LIMIT),
+            job.kind,
+            at(job.submitted),
+            at(job.started),
+            at(job.ended),
+            _clip(_job_outcome(job), _OUTCOME_LIMIT),
+            "-" if job.awaited_by is None else _clip(records[job.awaited_by].name, _NAME_LIMIT),
+        )
+        for job in jobs
+    ]
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_JOB_HEADERS)]
+    right = {2, 3, 4}
+
+    def line(cells: tuple[str, ...]) -> str:
+        parts = [f"{c:>{w}}" if i in right else f"{c:<{w}}" for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    return [line(_JOB_HEADERS)] + [line(row) for row in rows]
+
+
+def _job_outcome(job: JobRecord) -> str:
+    """``returned 3``, ``raised ValueError``, ``exited 0``, ``killed (signal 9)``, ``cancelled``."""
+    if job.kind == "child" and job.returncode is not None:
+        return f"exited {job.returncode}" if job.returncode >= 0 else f"killed (signal {-job.returncode})"
+    if job.outcome == "returned":
+        return f"returned {job.detail}"
+    if job.outcome == "raised":
+        return _outcome("raised", job.detail)
+    return job.outcome

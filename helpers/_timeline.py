@@ -34,6 +34,7 @@ __all__ = [
     "Callback",
     "Idle",
     "TaskRecord",
+    "JobRecord",
     "Event",
     "Timeline",
 ]
@@ -172,6 +173,8 @@ class TaskRecord:
             or the cancellation message.
         cancel_requested: loop time a ``CancelledError`` was first thrown into the coroutine
             (the task was cancelled then), or ``None``.
+        internal: True for a task asyncio started for its own plumbing (a subprocess pipe
+            reader, ``Process._noop``...): views hide these unless asked.
     """
 
     index: int
@@ -183,11 +186,64 @@ class TaskRecord:
     outcome: str = _PENDING
     detail: str = ""
     cancel_requested: float | None = None
+    internal: bool = False
 
     @property
     def cancelled(self) -> bool:
         """True if the task ended by ``CancelledError``."""
         return self.outcome == _CANCELLED
+
+
+@dataclasses.dataclass(slots=True)
+class JobRecord:
+    """Work done off the loop: an executor job (a thread or a pool process) or a child process.
+
+    Attributes:
+        index: position in submission order (0 for the first job recorded).
+        kind: ``"thread"`` (a thread pool's worker), ``"process"`` (a process pool's worker)
+            or ``"child"`` (a subprocess the loop started).
+        target: the function the job ran (``"sleep"``), or the child's program (``"python -c"``).
+        via: how it was handed over: ``"to_thread"``, ``"run_in_executor"``, ``"submit"``
+            (``pool.submit``, awaited with ``wrap_future``) or ``"subprocess"``.
+        worker: name of the thread that ran it (thread jobs), else ``None``.
+        pid: the child's process id (children), else ``None``.
+        submitted: loop time it was handed over.
+        started: loop time a worker began it (``None`` if it never started).
+        ended: loop time it ended (``None`` if still running when recording stopped).
+        outcome: ``"returned"``, ``"raised"``, ``"cancelled"``, ``"exited"`` (a child's return
+            code >= 0), ``"killed"`` (by a signal), ``"not started"`` or ``"pending"``.
+        detail: short ``repr`` of the result, the exception, or ``"return code N"``.
+        returncode: a child's return code (negative: the signal that killed it).
+        awaited_by: index of the first task that awaited it, or ``None``.
+    """
+
+    index: int
+    kind: str
+    target: str
+    via: str
+    worker: str | None
+    pid: int | None
+    submitted: float
+    started: float | None
+    ended: float | None
+    outcome: str
+    detail: str = ""
+    returncode: int | None = None
+    awaited_by: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``to_thread(fetch)``-style name: how the job was handed over, and what it ran."""
+        return f"{self.via}({self.target})"
+
+    @property
+    def where(self) -> str:
+        """``thread asyncio_0``, ``pid 4242`` or ``process pool``: what ran it."""
+        if self.kind == "child":
+            return f"pid {self.pid}"
+        if self.kind == "thread":
+            return f"thread {self.worker}" if self.worker else "thread"
+        return "process pool"
 
 
 _REPR = reprlib.Repr()  # keyword arguments need 3.12
@@ -315,6 +371,8 @@ class Timeline:
         result: what the traced coroutine returned (``trace`` only).
         root: index of the task that ran the traced coroutine, or ``None``.
         labels: the interned labels that step and callback buffers refer to.
+        jobs: :class:`JobRecord` for each executor job and child process started
+            while recording, in submission order.
     """
 
     def __init__(
@@ -330,6 +388,7 @@ class Timeline:
         idle: array | None = None,
         root: int | None = None,
         result: Any = None,
+        jobs: Sequence[JobRecord] = (),
     ) -> None:
         if clock not in ("virtual", "real"):
             raise ValueError(f"clock must be 'virtual' or 'real', not {clock!r}")
@@ -355,6 +414,7 @@ class Timeline:
         self._idle_buffer = idle if idle is not None else array("d")
         self.root = root
         self.result = result
+        self.jobs = list(jobs)
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
 
@@ -381,6 +441,7 @@ class Timeline:
         idle: array,
         root: int | None,
         result: Any = None,
+        jobs: Sequence[JobRecord] = (),
     ) -> Timeline:
         """Wrap a recorder's buffers without copying them.
 
@@ -390,7 +451,7 @@ class Timeline:
                 ``end - start`` (on virtual time: the steps that took real time).
         """
         timeline = cls(clock=clock, start=start, end=end, tasks=tasks, steps=array("d"), labels=labels,
-                       callbacks=callbacks, idle=idle, root=root, result=result)
+                       callbacks=callbacks, idle=idle, root=root, result=result, jobs=jobs)
         timeline._compact = compact_steps
         timeline._walls = walls
         return timeline
@@ -442,6 +503,46 @@ class Timeline:
             if r.name == name:
                 return TaskView(r, self)
         raise KeyError(f"no task named {name!r}; tasks recorded: {self.task_names}")
+
+    def without_internal(self) -> Timeline:
+        """This timeline without the tasks asyncio started for its own plumbing (``TaskRecord.internal``).
+
+        What the views draw unless asked for everything: subprocess pipe readers and
+        stream helpers are not the program's work. Tasks are renumbered; a task whose
+        parent was internal gets that task's nearest recorded ancestor, and so does a
+        job an internal task awaited. Returns the timeline itself if it has no internal task.
+        """
+        records = self._records
+        if not any(r.internal for r in records):
+            return self
+        new_index = {r.index: i for i, r in enumerate(r for r in records if not r.internal)}
+
+        def kept(index: int | None) -> int | None:
+            while index is not None and index not in new_index:
+                index = records[index].parent
+            return None if index is None else new_index[index]
+
+        tasks = [
+            dataclasses.replace(r, index=new_index[r.index], parent=kept(r.parent))
+            for r in records
+            if not r.internal
+        ]
+        steps = array("d")
+        walls = {}
+        b = self._compact
+        for i in range(self.step_count):
+            o = i * COMPACT_WIDTH
+            task, label = self._decode(b[o + 2])
+            if task in new_index:
+                if i in self._walls:
+                    walls[len(steps) // COMPACT_WIDTH] = self._walls[i]
+                steps.extend((b[o], b[o + 1], new_index[task] + (label + 1.0) * LABEL_STRIDE))
+        jobs = [dataclasses.replace(j, awaited_by=kept(j.awaited_by)) for j in self.jobs]
+        return Timeline.from_recording(
+            clock=self.clock, start=self.start, end=self.end, tasks=tasks, compact_steps=steps, walls=walls,
+            labels=self.labels, callbacks=self._callback_buffer, idle=self._idle_buffer,
+            root=kept(self.root), result=self.result, jobs=jobs,
+        )
 
     def children(self, name: str | None = None) -> list[TaskView]:
         """Tasks created by the task ``name`` (by default, by the traced coroutine's task)."""
@@ -544,7 +645,7 @@ class Timeline:
     def _select(self, tasks: Iterable[str] | Callable[[TaskView], bool] | None) -> list[TaskView]:
         views = self.tasks
         if tasks is None:
-            return [v for v in views if v.index != self.root]
+            return [v for v in views if v.index != self.root and not v.record.internal]
         if callable(tasks):
             return [v for v in views if tasks(v)]
         wanted = set(tasks)
@@ -563,7 +664,8 @@ class Timeline:
 
         Args:
             tasks: names of the tasks to count, or a predicate on :class:`TaskView`.
-                By default every task except the one running the traced coroutine.
+                By default every task except the one running the traced coroutine and
+                asyncio's internal ones (``TaskRecord.internal``).
         """
         points: list[tuple[float, int]] = []
         for view in self._select(tasks):

@@ -5,7 +5,7 @@ from collections import Counter
 
 import timeline_samples as samples
 
-from helpers._chrome import LOOP_TID, PID, to_chrome_trace, trace_events, write_chrome_trace
+from helpers._chrome import JOBS_PID, LOOP_TID, PID, to_chrome_trace, trace_events, write_chrome_trace
 
 VALID_PHASES = {"M", "X", "i", "s", "f"}
 
@@ -107,3 +107,22 @@ def test_100k_steps_stream_without_building_a_list(tmp_path):
     trace = json.loads(path.read_text())
     assert len(trace["traceEvents"]) == count
     assert sum(1 for e in trace["traceEvents"] if e.get("cat") == "step") == 100_000
+
+
+def test_jobs_get_tracks_in_a_process_of_their_own():
+    events = to_chrome_trace(samples.with_jobs())["traceEvents"]
+    names = {e["tid"]: e["args"]["name"] for e in events if e["pid"] == JOBS_PID and e["name"] == "thread_name"}
+    assert names == {1: "thread asyncio_0", 2: "thread asyncio_0", 3: "pid 4242"}
+    jobs = [(e["tid"], e["name"], e["ts"], e["dur"]) for e in events if e.get("cat", "").startswith("job")]
+    assert jobs == [
+        (1, "to_thread(fetch)", 0.0, 1e6),
+        (2, "waiting for a worker", 0.0, 0.5e6),
+        (2, "run_in_executor(parse)", 0.5e6, 1e6),
+        (3, "subprocess(python -c)", 1e6, 1e6),
+    ]
+    first = next(e for e in events if e.get("name") == "to_thread(fetch)")
+    assert first["args"] == {"outcome": "returned", "detail": "'page'", "awaited_by": "worker"}
+
+
+def test_no_job_process_without_jobs():
+    assert all(e["pid"] == PID for e in to_chrome_trace(samples.three_workers())["traceEvents"])

@@ -3,6 +3,7 @@
 import asyncio
 import concurrent.futures
 import random
+import sys
 import threading
 import time
 
@@ -446,3 +447,223 @@ def test_run_in_executor_with_a_process_pool():
             return await loop.run_in_executor(pool, _square, 12)
 
     assert helpers.trace(main()).result == 144
+
+
+# ------------------------------------------------- work on threads the loop did not start
+def _busy_for(seconds: float) -> float:
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        pass
+    return seconds
+
+
+def test_wrap_future_of_a_pool_whose_workers_exist_before_the_run():
+    """A pool made, and its worker started, before the run: its jobs count, and their sleeps are virtual."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    pool.submit(int).result()  # the worker thread exists before the loop does
+
+    async def main():
+        await asyncio.gather(*(asyncio.wrap_future(pool.submit(time.sleep, 1)) for _ in range(2)))
+        return asyncio.get_running_loop().time()
+
+    try:
+        with WallClock(0.9):
+            assert helpers.trace(main()).result == 1.0
+    finally:
+        pool.shutdown()
+
+
+def test_real_work_in_a_pool_made_during_the_run_is_waited_for():
+    async def main():
+        with concurrent.futures.ThreadPoolExecutor() as pool:
+            return await asyncio.wrap_future(pool.submit(_busy_for, 0.2))
+
+    with WallClock(5.0):
+        timeline = helpers.trace(main())
+    assert timeline.result == 0.2
+    assert timeline.duration == 0.0, "real work in a thread costs no virtual time"
+
+
+def test_work_submitted_before_the_run_is_waited_for_not_a_deadlock():
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(_busy_for, 0.3)
+
+    async def main():
+        return await asyncio.wrap_future(future)
+
+    try:
+        with WallClock(5.0):
+            assert helpers.trace(main()).result == 0.3
+    finally:
+        pool.shutdown()
+
+
+def test_an_idle_pool_made_before_the_run_is_still_a_deadlock():
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pool.submit(int).result()
+
+    async def main():
+        await asyncio.get_running_loop().create_future()
+
+    try:
+        with WallClock(3.0), pytest.raises(helpers.DeadlockError):
+            helpers.trace(main())
+    finally:
+        pool.shutdown()
+
+
+def test_run_coroutine_threadsafe_from_a_plain_thread_on_virtual_time():
+    """The plain thread waits on the loop's result: the loop must not wait for it in real time."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+
+        handed_back = asyncio.Event()
+
+        async def on_loop(x):
+            await asyncio.sleep(5)
+            return x * 2
+
+        def plain():
+            result.append(asyncio.run_coroutine_threadsafe(on_loop(21), loop).result())
+            loop.call_soon_threadsafe(handed_back.set)
+
+        result = []
+        thread = threading.Thread(target=plain)
+        thread.start()
+        await handed_back.wait()
+        thread.join()
+        return result[0], loop.time()
+
+    with WallClock(2.0):
+        assert helpers.trace(main()).result == (42, 5.0)
+
+
+def test_streams_on_localhost_on_virtual_time():
+    async def main():
+        async def handle(reader, writer):
+            line = await reader.readline()
+            await asyncio.sleep(0.5)
+            writer.write(line.upper())
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"ping\n")
+            reply = await reader.readline()
+            writer.close()
+            await writer.wait_closed()
+        return reply, asyncio.get_running_loop().time()
+
+    with WallClock(5.0):
+        assert helpers.trace(main()).result == (b"PING\n", 0.5)
+
+
+def test_a_child_killed_after_wait_for_times_out_is_reaped():
+    async def main():
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(3600)")
+        try:
+            await asyncio.wait_for(proc.wait(), 2)
+        except TimeoutError:
+            proc.kill()
+        return await proc.wait(), asyncio.get_running_loop().time()
+
+    with WallClock(10.0):
+        timeline = helpers.trace(main())
+    assert timeline.result == (-9, 2.0)
+    (child,) = timeline.jobs
+    assert (child.outcome, child.returncode, child.ended) == ("killed", -9, 2.0)
+
+
+def test_a_child_reading_lines_as_they_arrive_on_virtual_time():
+    code = "import time\nfor i in range(3):\n    time.sleep(0.5)\n    print(i, flush=True)\n"
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE)
+        seen = [(loop.time(), line.strip()) async for line in proc.stdout]
+        return seen, await proc.wait()
+
+    with WallClock(10.0):
+        assert helpers.trace(main()).result == ([(0.5, b"0"), (1.0, b"1"), (1.5, b"2")], 0)
+
+
+@pytest.mark.parametrize("virtual", [True, False])
+def test_subprocesses_on_windows_fail_with_a_message_that_says_what_to_do(monkeypatch, virtual):
+    async def main():
+        await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    with pytest.raises(NotImplementedError, match=r"selector loop cannot start subprocesses.*asyncio\.run"):
+        helpers.trace(main(), virtual=virtual)
+
+
+def test_a_child_that_closes_its_output_and_works_on_gets_its_eof_before_it_exits():
+    code = "import os, time\nos.close(1)\nend = time.perf_counter() + 1.5\nwhile time.perf_counter() < end:\n    pass\n"
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE)
+        assert await proc.stdout.read() == b""
+        running_at_eof = proc.returncode is None
+        return running_at_eof, await proc.wait()
+
+    with WallClock(10.0):
+        assert helpers.trace(main()).result == (True, 0)
+
+
+def test_first_step_timing_passes_values_exceptions_and_cancellation_through():
+    noted = []
+
+    async def inner(fail):
+        value = await asyncio.sleep(0, "slept")
+        if fail:
+            raise ValueError(value)
+        return value
+
+    async def main():
+        ok = await _loop._FirstStepTimed(inner(False), noted.append)
+        try:
+            await _loop._FirstStepTimed(inner(True), noted.append)
+        except ValueError as exc:
+            failed = str(exc)
+        waiter = asyncio.create_task(_await(_loop._FirstStepTimed(asyncio.sleep(10), noted.append)))
+        await asyncio.sleep(1)
+        waiter.cancel()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            return ok, failed, "cancelled"
+
+    assert helpers.trace(main()).result == ("slept", "slept", "cancelled")
+    assert len(noted) == 3 and all(wall >= 0 for wall in noted), "one note per awaited coroutine"
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+def test_threads_due_at_the_same_instant_finish_in_the_order_their_jobs_were_submitted():
+    """As on the real clock, where the job submitted first starts sleeping first; here on every run."""
+
+    def work(name):
+        time.sleep(1)
+        return name
+
+    async def main(with_timer):
+        loop = asyncio.get_running_loop()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            futures = [asyncio.wrap_future(pool.submit(work, name)) for name in "ab"]
+            if with_timer:
+                futures.append(asyncio.ensure_future(asyncio.sleep(1, "timer")))
+                await asyncio.sleep(0)
+            futures += [loop.run_in_executor(pool, work, name) for name in "cd"]
+            return [await f for f in asyncio.as_completed(futures)]
+
+    with WallClock(10.0):
+        assert {tuple(helpers.trace(main(False)).result) for _ in range(5)} == {("a", "b", "c", "d")}
+        with_timer = {tuple(helpers.trace(main(True)).result) for _ in range(5)}
+    assert len(with_timer) == 1, f"a timer due at the same instant changed places between runs: {with_timer}"
+    assert [r for r in with_timer.pop() if r != "timer"] == ["a", "b", "c", "d"]

@@ -128,3 +128,24 @@ def test_200_tasks_of_100_steps_draw_fast():
     elapsed = time.perf_counter() - began
     assert data.startswith(PNG_SIGNATURE)
     assert elapsed < 3.0, f"drawing 20,000 steps took {elapsed:.2f} s"
+
+
+def test_jobs_get_rows_with_their_thread_or_pid_and_a_link_to_the_awaiting_task():
+    fig = plot_timeline(samples.with_jobs())
+    ax = fig.axes[0]
+    names = [label.get_text() for label in ax.get_yticklabels()]
+    assert names == ["main", "worker", "> fetch (asyncio_0)", "> parse (asyncio_0)", "> python -c (pid 4242)", "loop"]
+    running = _bars(fig, COLORS["job"])
+    queued = _bars(fig, COLORS["job_queued"])
+    assert len(running) == 3 and len(queued) == 1
+    assert sorted((round(v[0][0], 3), round(v[2][0], 3)) for v in queued) == [(0.0, 0.5)]
+    links = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [tuple(line.get_xdata()) for line in links] == [(1.0, 1.0), (2.0, 2.0)], "links at each job's end"
+    assert "job off the loop" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_internal_tasks_are_not_drawn_unless_asked_for():
+    timeline = samples.with_jobs()
+    hidden = [label.get_text() for label in plot_timeline(timeline).axes[0].get_yticklabels()]
+    shown = [label.get_text() for label in plot_timeline(timeline, show_internal=True).axes[0].get_yticklabels()]
+    assert "Task-9" not in hidden and "Task-9" in shown

@@ -366,3 +366,39 @@ def test_keyboard_interrupt_stops_a_trace(in_running_loop):
     finally:
         timer.cancel()
     assert time.perf_counter() - t0 < 10, "the interrupt did not stop the run"
+
+
+# ------------------------------------------------------------ work off the loop
+def test_tracing_the_running_loop_records_the_jobs_and_children_of_its_tasks():
+    import sys
+
+    async def worker():
+        await asyncio.to_thread(time.sleep, 0.01)
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+        return await proc.wait()
+
+    async def main():
+        outside = asyncio.create_task(asyncio.to_thread(time.sleep, 0.05), name="outside")
+        await asyncio.sleep(0)  # its job is submitted before the block
+        async with helpers.tracing() as timeline:
+            assert await asyncio.create_task(worker(), name="worker") == 0
+        await outside
+        return timeline
+
+    timeline = asyncio.run(main())
+    assert [(j.label, j.outcome, j.awaited_by) for j in timeline.jobs] == [
+        ("to_thread(sleep)", "returned", 0),
+        ("subprocess(python -c)", "exited", 0),
+    ]
+    assert all(j.ended >= j.started >= j.submitted >= timeline.start for j in timeline.jobs)
+
+
+def test_tracing_puts_the_loop_back_after_watching_children():
+    loop = asyncio.new_event_loop()
+    try:
+        with helpers.tracing(loop):
+            loop.run_until_complete(asyncio.sleep(0))
+        assert "_make_subprocess_transport" not in vars(loop)
+        assert "_child_watcher_callback" not in vars(loop)
+    finally:
+        loop.close()

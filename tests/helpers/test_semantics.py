@@ -863,6 +863,54 @@ async def call_soon_threadsafe_from_a_thread():
     return result
 
 
+_POOL_MADE_BEFORE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="made-before")
+
+
+@scenario()
+async def wrap_future_of_a_pool_made_before_the_run():
+    """Work on threads the loop did not start: a pool made at import, awaited through wrap_future."""
+    futures = [asyncio.wrap_future(_POOL_MADE_BEFORE.submit(_thread_work, i)) for i in range(3)]
+    done = []
+    for fut in asyncio.as_completed(futures):
+        done.append(await fut)
+    return [sorted(done), await asyncio.wrap_future(_POOL_MADE_BEFORE.submit(time.sleep, 0.001))]
+
+
+_CHILD_LINES = "import sys, time\nfor i in range(3):\n    time.sleep(0.01)\n    print('line', i, flush=True)\n"
+
+
+@scenario()
+async def subprocess_lines_as_they_arrive_then_exit_code():
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _CHILD_LINES, stdout=asyncio.subprocess.PIPE
+    )
+    lines = [line.decode().strip() async for line in proc.stdout]
+    return [lines, await proc.wait()]
+
+
+@scenario()
+async def subprocess_communicate_three_at_once():
+    code = "import sys, time; data = sys.stdin.read(); time.sleep(0.01); print(data.upper()); sys.exit(3)"
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    outs = await asyncio.gather(*(p.communicate(f"child {i}".encode()) for i, p in enumerate(procs)))
+    return [outs, [p.returncode for p in procs]]
+
+
+@scenario()
+async def subprocess_killed_after_wait_for_times_out():
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(60)")
+    try:
+        await asyncio.wait_for(proc.wait(), 0.05)
+    except TimeoutError:
+        proc.kill()
+        return ["timed out", await proc.wait()]
+
+
 # ------------------------------------------------------------------ callbacks
 @scenario()
 async def call_soon_and_call_later_order():

@@ -130,3 +130,51 @@ def test_blocked_line_on_virtual_time_gives_loop_seconds_only():
     text = render(builder.build(1.0))
     assert "blocked the loop: slow at 0.000 s for 0.250 s, wall-only at 0.250 s\n" in text
     assert "0.251" not in text and "0.300" not in text, "wall seconds vary from run to run: never print them"
+
+
+# ------------------------------------------------------------ work off the loop
+def test_jobs_get_rows_under_the_task_that_awaits_them_and_a_table():
+    text = render(samples.with_jobs())
+    rows = [line.split("|")[0].rstrip() for line in text.splitlines() if "|" in line]
+    assert rows == ["main", "worker", "> fetch", "> python -c", "> parse", "loop"], (
+        "each job sits under the task awaiting it (a job awaited by a hidden task under that task's parent); "
+        "jobs nobody awaited come after the tasks"
+    )
+    assert "> fetch     |===============================                             |" in text
+    assert "> parse     |~~~~~~~~~~~~~~~===============================              |" in text, "queued, then running"
+    assert "jobs:  = running off the loop (thread or child process)   ~ waiting for a worker" in text
+    table = text.split("\n\njob ")[1].splitlines()
+    assert table[1].split() == ["to_thread(fetch)", "thread", "0.000", "0.000", "1.000", "returned", "'page'", "worker"]
+    assert table[2].split()[-3:] == ["raised", "ValueError", "-"]
+    assert table[3].split()[-3:] == ["exited", "0", "worker"]
+
+
+def test_job_rows_show_only_what_every_run_repeats():
+    text = render(samples.with_jobs())
+    assert "asyncio_0" not in text and "4242" not in text, "thread names and pids vary between runs"
+
+
+def test_internal_tasks_are_hidden_unless_asked_for():
+    timeline = samples.with_jobs()
+    assert "Task-9" not in render(timeline)
+    shown = render(timeline, show_internal=True)
+    assert "Task-9  Process._read_s..." in shown
+    assert "> python -c |" in shown.split("Task-9      |")[1].splitlines()[1], "the child sits under its reader"
+
+
+def test_no_job_lines_without_jobs():
+    text = render(samples.three_workers())
+    assert "jobs:" not in text and "\njob " not in text
+
+
+def test_many_jobs_are_cut_with_a_note():
+    b = samples.TimelineBuilder()
+    main = b.task("main")
+    b.step(main, 0.0, "gather(30)")
+    b.step(main, 1.0, None)
+    b.finish(main, 1.0)
+    for _ in range(30):
+        b.job("thread", "f", "to_thread", 0.0, 0.0, 1.0, awaited_by=main)
+    text = render(b.build(end=1.0), max_jobs=5)
+    assert text.count("> f ") == 5
+    assert text.endswith("... 25 more jobs (all of them: timeline.jobs)")

@@ -257,3 +257,29 @@ def test_constructor_rejects_bad_input():
         Timeline(clock="wall", start=0, end=0, tasks=[], steps=array("d"), labels=[])
     with pytest.raises(ValueError, match="multiple of 5"):
         Timeline(clock="real", start=0, end=0, tasks=[], steps=array("d", [0.0] * 4), labels=[])
+
+
+# ------------------------------------------------------------ jobs and internal tasks
+def test_jobs_are_records_a_check_can_read():
+    timeline = samples.with_jobs()
+    fetch, parse, child = timeline.jobs
+    assert (fetch.label, fetch.where, fetch.awaited_by) == ("to_thread(fetch)", "thread asyncio_0", 1)
+    assert (parse.outcome, parse.detail) == ("raised", "ValueError: bad")
+    assert (child.label, child.where, child.returncode) == ("subprocess(python -c)", "pid 4242", 0)
+
+
+def test_without_internal_renumbers_tasks_and_reattaches_what_pointed_at_hidden_ones():
+    timeline = samples.with_jobs()
+    assert [t.internal for t in timeline.records] == [False, False, True]
+    visible = timeline.without_internal()
+    assert visible.task_names == ["main", "worker"]
+    assert [s.task for s in visible.steps] == ["main", "worker", "worker", "worker", "main"]
+    assert visible.jobs[2].awaited_by == 1, "a job awaited by a hidden task belongs to its parent"
+    assert visible.task("worker").awaited == timeline.task("worker").awaited
+    assert samples.three_workers().without_internal().records == samples.three_workers().records
+
+
+def test_max_concurrency_leaves_internal_tasks_out():
+    timeline = samples.with_jobs()
+    assert timeline.max_concurrency() == 1
+    assert timeline.max_concurrency(lambda t: t.name != "main") == 2

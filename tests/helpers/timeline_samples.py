@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 
-from helpers._timeline import FINISHED, TaskRecord, Timeline
+from helpers._timeline import FINISHED, JobRecord, TaskRecord, Timeline
 
 __all__ = [
     "TimelineBuilder",
@@ -16,6 +16,7 @@ __all__ = [
     "instant",
     "empty",
     "huge",
+    "with_jobs",
 ]
 
 
@@ -33,17 +34,35 @@ class TimelineBuilder:
         self.callbacks = array("d")
         self.idle_buffer = array("d")
         self.labels: list[str] = []
+        self.jobs: list[JobRecord] = []
 
     def _label(self, text: str) -> float:
         if text not in self.labels:
             self.labels.append(text)
         return float(self.labels.index(text))
 
-    def task(self, name: str, coroutine: str | None = None, parent: int | None = None, created: float = 0.0) -> int:
+    def task(
+        self,
+        name: str,
+        coroutine: str | None = None,
+        parent: int | None = None,
+        created: float = 0.0,
+        internal: bool = False,
+    ) -> int:
         """Record a task created at ``created`` and return its index."""
         index = len(self.records)
-        self.records.append(TaskRecord(index, name, coroutine or name, parent, self.start + created))
+        self.records.append(TaskRecord(index, name, coroutine or name, parent, self.start + created, internal=internal))
         return index
+
+    def job(self, kind: str, target: str, via: str, submitted: float, started: float | None, ended: float | None,
+            outcome: str = "returned", detail: str = "None", awaited_by: int | None = None, **extra: object) -> None:
+        """Record a job off the loop (times relative to ``start``)."""
+        def at(t: float | None) -> float | None:
+            return None if t is None else self.start + t
+
+        self.jobs.append(JobRecord(len(self.jobs), kind, target, via, extra.pop("worker", None),
+                                   extra.pop("pid", None), self.start + submitted, at(started), at(ended),
+                                   outcome, detail, awaited_by=awaited_by, **extra))
 
     def step(
         self,
@@ -87,6 +106,7 @@ class TimelineBuilder:
             callbacks=self.callbacks,
             idle=self.idle_buffer,
             root=root if self.records else None,
+            jobs=self.jobs,
         )
 
 
@@ -244,3 +264,28 @@ def huge(step_count: int = 1_000_000, task_count: int = 10_000) -> Timeline:
     for k in range(task_count):
         b.finish(k, (per_task - 1) / 1000)
     return b.build((per_task - 1) / 1000, root=None)
+
+
+def with_jobs() -> Timeline:
+    """main gathers a worker that awaits a thread job and a child; an internal pipe reader; one job queued."""
+    b = TimelineBuilder()
+    main = b.task("main")
+    worker = b.task("worker", parent=main)
+    reader = b.task("Task-9", "Process._read_stream", parent=worker, internal=True)
+    b.step(main, 0.0, "gather(2)")
+    b.step(worker, 0.0, "to_thread(fetch)")
+    b.step(reader, 0.0, "StreamReader.read")
+    b.step(worker, 1.0, "Process.wait")
+    b.step(reader, 2.0, None)
+    b.finish(reader, 2.0)
+    b.step(worker, 2.0, None)
+    b.finish(worker, 2.0, detail="'ok'")
+    b.step(main, 2.0, None)
+    b.finish(main, 2.0)
+    b.idle(0.0, 2.0)
+    b.job("thread", "fetch", "to_thread", 0.0, 0.0, 1.0, detail="'page'", awaited_by=worker, worker="asyncio_0")
+    b.job("thread", "parse", "run_in_executor", 0.0, 0.5, 1.5, outcome="raised", detail="ValueError: bad",
+          worker="asyncio_0")
+    b.job("child", "python -c", "subprocess", 1.0, 1.0, 2.0, outcome="exited", detail="return code 0",
+          awaited_by=reader, pid=4242, returncode=0)
+    return b.build(end=2.0)

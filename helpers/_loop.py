@@ -2,7 +2,8 @@
 
 The rules of virtual time
 -------------------------
-A :class:`VirtualTimeLoop` starts its clock at 0.0 and moves it only in these ways,
+A :class:`VirtualTimeLoop` starts its clock at ``start`` (0.0 unless told otherwise) and moves it
+only in these ways,
 decided each time the loop would otherwise block in ``select()``:
 
 1. Callbacks are ready: I/O is polled without waiting; no time passes.
@@ -30,8 +31,11 @@ this loop it waits until the virtual clock has moved ``x`` on. Every other use
 of ``time.sleep`` is untouched. Other clocks (``time.time``, ``time.perf_counter``)
 stay real: read ``loop.time()`` for the virtual clock.
 
-The clock never passes ``until`` (the end of time): a program still running
-then is stopped with :class:`TimeLimitError`.
+The clock never passes ``until`` seconds after ``start`` (the end of time): a program
+still running then is stopped with :class:`TimeLimitError`. The end of time, the times in
+deadlock reports and the timeline's views all count from ``start``; only ``loop.time()``
+itself reads ``start`` plus the seconds passed, so a program that mixes up a delay and a
+deadline (``timeout_at(5)`` for ``timeout(5)``) shows it when ``start`` is not 0.
 
 On Windows these loops are selector loops, which cannot run subprocesses
 (asyncio's ``ProactorEventLoop`` can): see the asyncio platform notes.
@@ -354,19 +358,24 @@ class RealTimeLoop(_TracingLoopBase):
 class VirtualTimeLoop(_TracingLoopBase):
     """A selector loop whose clock jumps to the next timer when nothing else can happen.
 
-    See the module docstring for the rules. ``loop.time()`` starts at 0.0.
+    See the module docstring for the rules. ``loop.time()`` starts at ``start``.
 
     Args:
-        until: the end of time, in virtual seconds; ``None`` for no limit.
+        until: the end of time, in virtual seconds after ``start``; ``None`` for no limit.
         io_grace: real seconds to wait for in-flight socket data before jumping.
+        start: what ``loop.time()`` reads before any time has passed.
     """
 
-    def __init__(self, *, until: float | None = None, io_grace: float = 0.005) -> None:
+    def __init__(self, *, until: float | None = None, io_grace: float = 0.005, start: float = 0.0) -> None:
         self._vtime = 0.0
         super().__init__(until=until, io_grace=io_grace)
+        if not math.isfinite(start):
+            self.close()  # the loop exists now: close it, or its __del__ warns
+            raise ValueError(f"start must be a finite number of seconds, not {start!r}")
+        self._vtime = self._start_time = float(start)
 
     def time(self) -> float:
-        """The virtual clock, in seconds since the loop was made."""
+        """The virtual clock: ``start`` plus the virtual seconds passed since the loop was made."""
         return self._vtime
 
     @property

@@ -106,11 +106,11 @@ def _attach(error: BaseException, timeline: Timeline) -> None:
 
 
 def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: float | None,
-                name: str, context: contextvars.Context) -> Timeline:
+                name: str, start: float, context: contextvars.Context) -> Timeline:
     # the watchdog thread exists before the loop, so the loop does not take it for work to wait on
     watchdog = _Watchdog(wall_limit, threading.get_ident()) if wall_limit else None
     try:
-        loop: _TracingLoopBase = VirtualTimeLoop(until=until) if virtual else RealTimeLoop(until=until)
+        loop: _TracingLoopBase = VirtualTimeLoop(until=until, start=start) if virtual else RealTimeLoop(until=until)
     except BaseException:
         if watchdog is not None:
             watchdog.stop()
@@ -153,6 +153,7 @@ def trace(
     until: float | None = None,
     wall_limit: float | None = None,
     name: str = "main",
+    start: float = 0.0,
 ) -> Timeline:
     """Run a coroutine on a fresh event loop and return its timeline.
 
@@ -171,6 +172,9 @@ def trace(
         wall_limit: real seconds after which a program that never yields
             (``while True: pass``) is interrupted with :class:`WallTimeLimitError`.
         name: the name of the task that runs ``coro``.
+        start: on virtual time, what ``loop.time()`` reads when the program starts.
+            ``until``, ``time.sleep`` and every time the timeline shows count from
+            there; only ``loop.time()`` (and ``asyncio.timeout_at``) see the offset.
 
     Returns:
         The :class:`Timeline`; ``timeline.result`` is what ``coro`` returned.
@@ -193,10 +197,13 @@ def trace(
     """
     if not asyncio.iscoroutine(coro):
         raise TypeError(f"trace() needs a coroutine object, like trace(main()); it was given {_describe(coro)}")
+    if start and not virtual:
+        coro.close()  # it never runs: close it, so Python does not warn that it was never awaited
+        raise ValueError("start= sets the virtual clock; the real clock (virtual=False) starts where it is")
     if until is None and virtual:
         until = DEFAULT_UNTIL
     context = contextvars.copy_context()
-    options = dict(virtual=virtual, until=until, wall_limit=wall_limit, name=name, context=context)
+    options = dict(virtual=virtual, until=until, wall_limit=wall_limit, name=name, start=start, context=context)
     if not _loop_running_in_this_thread():
         return _trace_here(coro, **options)
     return _trace_in_thread(coro, options)

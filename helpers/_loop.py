@@ -267,15 +267,19 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         return ident in self._pool_threads or ident not in self._known_threads
 
     def _foreign_threads(self) -> int:
-        count = 0
+        return len(self._foreign_thread_list())
+
+    def _foreign_thread_list(self) -> list[threading.Thread]:
+        """Threads started during the run, other than executor workers: work the loop did not hand out."""
+        found = []
         for thread in threading.enumerate():
             ident = thread.ident
             if ident in self._known_threads or ident in self._pool_threads or ident == self._thread_id:
                 continue
             if getattr(thread, "_target", None) is _worker_target:
                 continue  # an idle executor worker, not work
-            count += 1
-        return count
+            found.append(thread)
+        return found
 
     def _busy(self) -> int:
         """How many pieces of outside work are running (not sleeping on the virtual clock)."""

@@ -28,11 +28,11 @@ import sys
 import time
 import types
 from array import array
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from . import _labels
-from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, TaskRecord, Timeline, _clip, _short_repr
+from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, Leftover, TaskRecord, Timeline, _clip, _short_repr
 from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["Recorder"]
@@ -700,7 +700,7 @@ class Recorder:
             )
         return records
 
-    def timeline(self, *, root: int | None = None, result: Any = None) -> Timeline:
+    def timeline(self, *, root: int | None = None, result: Any = None, leftovers: Sequence[Leftover] = ()) -> Timeline:
         """A :class:`Timeline` of what was recorded (call after :meth:`uninstall`)."""
         end = self.stopped_at if self.stopped_at is not None else self.now()
         return Timeline.from_recording(
@@ -715,6 +715,7 @@ class Recorder:
             idle=self.idle,
             root=root,
             result=result,
+            leftovers=leftovers,
         )
 
 

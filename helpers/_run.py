@@ -10,10 +10,11 @@ import selectors
 import threading
 from typing import Any
 
+from . import _leftovers
 from ._errors import TraceError, WallTimeLimitError
 from ._loop import RealTimeLoop, VirtualTimeLoop, _TracingLoopBase
 from ._recorder import Recorder
-from ._timeline import Timeline
+from ._timeline import Leftover, Timeline
 
 __all__ = ["trace", "tracing", "DEFAULT_UNTIL"]
 
@@ -120,6 +121,8 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
     recorder.install()
     error: BaseException | None = None
     result = None
+    main: asyncio.Task | None = None
+    leftovers: list[Leftover] = []
     try:
         try:
             main = loop.create_task(coro, name=name, context=context)
@@ -130,6 +133,8 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
             error = exc
         if watchdog is not None:
             watchdog.stop()
+        if main is not None and main.done():  # it returned or raised: what it started may still run
+            leftovers = _leftovers.collect(recorder, main)
         try:
             _finish_loop(loop, recorder)
         except _WallClockInterrupt:
@@ -139,7 +144,7 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
             watchdog.stop()
         recorder.uninstall()
         loop.close()
-    timeline = recorder.timeline(root=0 if recorder.coroutines else None, result=result)
+    timeline = recorder.timeline(root=0 if recorder.coroutines else None, result=result, leftovers=leftovers)
     if error is not None:
         _attach(error, timeline)
         raise error
@@ -177,7 +182,9 @@ def trace(
             there; only ``loop.time()`` (and ``asyncio.timeout_at``) see the offset.
 
     Returns:
-        The :class:`Timeline`; ``timeline.result`` is what ``coro`` returned.
+        The :class:`Timeline`; ``timeline.result`` is what ``coro`` returned, and
+        ``timeline.leftovers`` what was still running then (cancelled afterwards, as
+        ``asyncio.run`` does; threads and child processes are not stopped).
 
     Raises:
         TypeError: ``coro`` is not a coroutine object.
@@ -270,7 +277,9 @@ class tracing:  # noqa: N801 - used like a function: `with tracing() as timeline
     are recorded: the kernel's own tasks are left out. On a loop that is not
     running yet, everything run on it while inside the block is recorded.
     Use it with ``with`` or ``async with``; the :class:`Timeline` it gives is
-    complete when the block ends. The loop and its task factory are put back
+    complete when the block ends; its ``leftovers`` are the recorded tasks still
+    running then (and, on a loop that was not running, the callbacks, thread jobs and
+    child processes too). The loop and its task factory are put back
     exactly as they were, whatever the block raises.
 
     Args:
@@ -341,12 +350,13 @@ class tracing:  # noqa: N801 - used like a function: `with tracing() as timeline
         recorder = self._recorder
         assert recorder is not None and self._timeline is not None
         loop = recorder.loop
+        leftovers = _leftovers.collect(recorder, everything=not recorder._scoped)
         recorder.uninstall()
         if self._saved_selector is not None:
             loop._selector = self._saved_selector
         if isinstance(loop, _TracingLoopBase):
             loop.on_idle = self._saved_on_idle
-        finished = recorder.timeline()
+        finished = recorder.timeline(leftovers=leftovers)
         self._timeline.__dict__.update(finished.__dict__)
 
     async def __aenter__(self) -> Timeline:

@@ -35,6 +35,7 @@ __all__ = [
     "Idle",
     "TaskRecord",
     "Event",
+    "Leftover",
     "Timeline",
 ]
 
@@ -154,6 +155,33 @@ class Event:
     task: str
     kind: str
     detail: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Leftover:
+    """Work still going on when the traced coroutine returned: the program did not wait for it.
+
+    ``asyncio.run`` (like :func:`helpers.trace`) then cancels leftover tasks and drops leftover
+    callbacks; threads and child processes go on. The timeline's tasks show how each leftover
+    task ended after that (cancelled, usually).
+
+    Attributes:
+        kind: ``"task"``, ``"callback"``, ``"thread"`` or ``"process"``.
+        name: the task's name, the callback's function, the thread's name (``"executor job"``
+            for work handed to ``to_thread``/``run_in_executor``), or the child's program.
+        waits_on: for a task, what it was waiting on, in the words of :attr:`Step.waits_on`
+            (``"sleep(5)"``, ``"to_thread(fetch)"``), or ``"not started"``; for a callback,
+            ``"call_soon"`` or ``"timer"``; for a child process, ``"pid 1234"``; else ``""``.
+        cancelling: for a task, True if ``cancel()`` had been called on it: it was cancelled
+            but had not finished.
+        due: for a timer callback, the loop time it was due.
+    """
+
+    kind: str
+    name: str
+    waits_on: str = ""
+    cancelling: bool = False
+    due: float | None = None
 
 
 @dataclasses.dataclass(slots=True)
@@ -315,6 +343,9 @@ class Timeline:
         result: what the traced coroutine returned (``trace`` only).
         root: index of the task that ran the traced coroutine, or ``None``.
         labels: the interned labels that step and callback buffers refer to.
+        leftovers: what was still running when the traced coroutine returned (or the
+            ``tracing()`` block ended): one :class:`Leftover` per task, callback, thread job
+            or child process, in that order.
     """
 
     def __init__(
@@ -330,6 +361,7 @@ class Timeline:
         idle: array | None = None,
         root: int | None = None,
         result: Any = None,
+        leftovers: Sequence[Leftover] = (),
     ) -> None:
         if clock not in ("virtual", "real"):
             raise ValueError(f"clock must be 'virtual' or 'real', not {clock!r}")
@@ -355,6 +387,7 @@ class Timeline:
         self._idle_buffer = idle if idle is not None else array("d")
         self.root = root
         self.result = result
+        self.leftovers = list(leftovers)
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
 
@@ -381,6 +414,7 @@ class Timeline:
         idle: array,
         root: int | None,
         result: Any = None,
+        leftovers: Sequence[Leftover] = (),
     ) -> Timeline:
         """Wrap a recorder's buffers without copying them.
 
@@ -390,7 +424,7 @@ class Timeline:
                 ``end - start`` (on virtual time: the steps that took real time).
         """
         timeline = cls(clock=clock, start=start, end=end, tasks=tasks, steps=array("d"), labels=labels,
-                       callbacks=callbacks, idle=idle, root=root, result=result)
+                       callbacks=callbacks, idle=idle, root=root, result=result, leftovers=leftovers)
         timeline._compact = compact_steps
         timeline._walls = walls
         return timeline

@@ -95,7 +95,10 @@ def test_run_lets_the_learners_own_exception_through():
 
 def test_ran_concurrently_passes_and_catches_sequential_code():
     checks.ran_concurrently(checks.run(concurrent([1, 2, 3])), at_least=3)
-    expected = r"one after another:\n    fetch-1: 0.000 to 1.000 s\n    fetch-2: 1.000 to 3.000 s"
+    expected = (
+        r"one after another: each one was created only after the one before it had finished.\n"
+        r"    fetch-1: 0.000 to 1.000 s\n    fetch-2: 1.000 to 3.000 s"
+    )
     with pytest.raises(CheckFailed, match=expected):
         checks.ran_concurrently(checks.run(sequential([1, 2, 3])), at_least=3)
 

@@ -133,6 +133,8 @@ def run(
         assert [l.name for l in timeline.leftovers] == ["logger"]
     """
     if leftovers not in ("fail", "allow"):
+        if hasattr(coro, "close"):
+            coro.close()  # it never runs: close it, so Python does not warn that it was never awaited
         raise ValueError(f"leftovers must be 'fail' or 'allow', not {leftovers!r}")
     if not hasattr(coro, "send"):
         what = "None" if coro is None else type(coro).__name__

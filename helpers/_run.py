@@ -99,6 +99,17 @@ def _finish_loop(loop: _TracingLoopBase, recorder: Recorder) -> None:
         executor.shutdown(wait=not busy, cancel_futures=True)
 
 
+def _interrupted_while_waiting(interrupt: _WallClockInterrupt) -> bool:
+    """True if the interrupt reached the loop in its ``_wait`` (idle, not running any code of the program)."""
+    tb = interrupt.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "_wait" and isinstance(frame.f_locals.get("self"), _TracingLoopBase):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _attach(error: BaseException, timeline: Timeline) -> None:
     try:
         error.timeline = timeline  # type: ignore[attr-defined]
@@ -127,8 +138,8 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
         try:
             main = loop.create_task(coro, name=name, context=context)
             result = loop.run_until_complete(main)
-        except _WallClockInterrupt:
-            error = WallTimeLimitError(wall_limit or 0.0)
+        except _WallClockInterrupt as interrupt:
+            error = WallTimeLimitError(wall_limit or 0.0, waiting=_interrupted_while_waiting(interrupt))
         except BaseException as exc:  # the program's own exception, or a TraceError
             error = exc
         if watchdog is not None:

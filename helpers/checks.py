@@ -228,7 +228,6 @@ def _busy(exc: WallTimeLimitError) -> str:
             f"t={_fmt(longest.start - timeline.start)} s, without ever awaiting, so it was stopped. A `while True:` "
             "loop with no `await` inside, or a blocking call in a coroutine, does that."
         )
-    # the loop kept turning: steps ran one after another and the loop never went idle
     cols = timeline.step_columns()
     now = cols["start"][-1]
     steps: Counter[str] = Counter()
@@ -244,6 +243,14 @@ def _busy(exc: WallTimeLimitError) -> str:
     for name, count in steps.most_common(4):
         labels = ", ".join(f"{label} x{n}" for label, n in waits.get(name, Counter()).most_common(3))
         busiest.append(f"    {name}: {count} steps" + (f", waiting on {labels}" if labels else ""))
+    at = f"at t={_fmt(now - timeline.start)} s"
+    if exc.waiting:
+        return (
+            f"Your code was stopped after {seconds} {at}, while the event loop was waiting: for work outside "
+            "it (a thread or a child process), for I/O, or for a timer on the real clock. On virtual time the "
+            "loop waits for real work in real time, without moving the clock. What the tasks waited on:\n"
+            + "\n".join(busiest)
+        )
     clock = (
         "the loop never went idle, so virtual time could not move"
         if timeline.clock == "virtual"
@@ -257,7 +264,7 @@ def _busy(exc: WallTimeLimitError) -> str:
             "thing itself: `await asyncio.sleep(delay)`, an Event, a Queue, or asyncio.timeout()."
         )
     return (
-        f"Your code kept the event loop busy at t={_fmt(now - timeline.start)} s for {seconds}, so it was "
+        f"Your code kept the event loop busy {at} for {seconds}, so it was "
         f"stopped: tasks kept taking turns without waiting for anything that takes time, and {clock}. "
         "In that time:\n"
         + "\n".join(busiest)

@@ -466,6 +466,19 @@ def test_a_step_that_never_awaits_is_named():
         checks.run(spin_after_a_second(), wall_limit=0.3, start=1000.0)
 
 
+def test_a_wait_for_a_slow_thread_is_not_called_busy():
+    async def slow_thread() -> None:
+        await asyncio.sleep(1)
+        await asyncio.to_thread(threading.Event().wait, 2)
+
+    with pytest.raises(CheckFailed) as excinfo:
+        checks.run(slow_thread(), wall_limit=0.3)
+    message = str(excinfo.value)
+    assert message.startswith("Your code was stopped after 0.3 s of real time at t=1.000 s, while the event loop was")
+    assert "\n    main: 2 steps, waiting on to_thread(wait) x1" in message
+    assert "busy" not in message
+
+
 def test_a_result_read_too_early_is_explained_and_still_an_invalid_state_error():
     async def reads_too_early() -> None:
         task = asyncio.create_task(fetch(1))

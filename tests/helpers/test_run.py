@@ -165,6 +165,16 @@ def test_wall_limit_stops_a_loop_that_never_awaits():
     assert time.perf_counter() - t0 < 10, "the wall limit did not stop the run"
     assert excinfo.value.seconds == 0.3
     assert excinfo.value.timeline.task("main").steps[0].waits_on == "sleep(1)"
+    assert not excinfo.value.waiting and "kept busy" in str(excinfo.value)
+
+
+def test_wall_limit_says_when_the_loop_was_waiting_for_a_thread():
+    async def main():
+        await asyncio.to_thread(threading.Event().wait, 2)  # real work: no virtual time passes
+
+    with pytest.raises(helpers.WallTimeLimitError, match="the loop was waiting") as excinfo:
+        helpers.trace(main(), wall_limit=0.3)
+    assert excinfo.value.waiting
 
 
 def test_wall_limit_stops_a_loop_that_swallows_exceptions():

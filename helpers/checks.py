@@ -473,7 +473,16 @@ def finished_in_order(timeline: Timeline, names: Iterable[str]) -> None:
         _task(timeline, name)
     actual = [n for n in timeline.order("finished") if n in wanted]
     if actual != wanted:
-        raise CheckFailed(f"Expected the tasks to finish in the order {wanted}, but they finished as {actual}.")
+        ends = []
+        for name in actual:
+            finished = timeline.task(name).finished
+            ends.append(f"{name} at t={_fmt(finished - timeline.start)} s" if finished is not None else name)
+        unfinished = [name for name in wanted if name not in actual]
+        still = f"; not finished: {unfinished}" if unfinished else ""
+        raise CheckFailed(
+            f"Expected the tasks to finish in the order {wanted}, but they finished as {actual} "
+            f"({', '.join(ends)}){still}."
+        )
 
 
 def _cancelled_task(timeline: Timeline, task: str) -> TaskView:

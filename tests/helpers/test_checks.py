@@ -153,7 +153,8 @@ def test_awaited_checks_the_labels():
 def test_finished_in_order():
     timeline = checks.run(concurrent([3, 1, 2]))
     checks.finished_in_order(timeline, ["fetch-1", "fetch-2", "fetch-3"])
-    with pytest.raises(CheckFailed, match="finished as"):
+    expected = r"finished as \['fetch-1', 'fetch-3'\] \(fetch-1 at t=1.000 s, fetch-3 at t=3.000 s\)\.$"
+    with pytest.raises(CheckFailed, match=expected):
         checks.finished_in_order(timeline, ["fetch-3", "fetch-1"])
 
 

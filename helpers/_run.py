@@ -144,6 +144,10 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
             error = exc
         if watchdog is not None:
             watchdog.stop()
+            if watchdog.fired and not isinstance(error, WallTimeLimitError):
+                # the interrupt hit a callback or a task step, whose handle logs and swallows it; the run
+                # went on broken (a deadlock, often) or was interrupted again. What happened: the limit.
+                error = WallTimeLimitError(wall_limit or 0.0)
         if main is not None and main.done():  # it returned or raised: what it started may still run
             leftovers = _leftovers.collect(recorder, main)
         try:

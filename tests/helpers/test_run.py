@@ -190,6 +190,20 @@ def test_wall_limit_stops_a_loop_that_swallows_exceptions():
         helpers.trace(main(), wall_limit=0.3)
 
 
+def test_wall_limit_is_reported_even_when_the_interrupt_is_swallowed():
+    # asyncio's handles log and swallow what a callback or task step raises: the run then goes on broken
+    async def main():
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
+        await asyncio.Event().wait()  # stuck now: a deadlock, but only because the limit struck
+
+    with pytest.raises(helpers.WallTimeLimitError):
+        helpers.trace(main(), wall_limit=0.3)
+
+
 def test_wall_limit_does_not_fire_on_a_quick_program():
     assert helpers.trace(_nap(10, "ok"), wall_limit=5).result == "ok"
 

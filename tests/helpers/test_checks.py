@@ -613,3 +613,14 @@ def test_every_view_is_the_same_whatever_the_clock_starts_at(case):
     at_zero, elsewhere = checks.run(program()), checks.run(program(), start=1000.0)
     assert elsewhere.to_chrome_trace()["traceEvents"] == at_zero.to_chrome_trace()["traceEvents"]
     assert _plot.png_bytes(elsewhere) == _plot.png_bytes(at_zero)
+
+
+def test_tracing_a_loop_of_your_own_records_its_leftover_callbacks_too():
+    loop = asyncio.new_event_loop()
+    try:
+        with helpers.tracing(loop) as timeline:
+            loop.call_later(3600, print, "an hour later")
+            loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        loop.close()
+    assert [(x.kind, x.name, x.waits_on) for x in timeline.leftovers] == [("callback", "print", "timer")]

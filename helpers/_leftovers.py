@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 import os
 import threading
 import time
@@ -44,6 +45,8 @@ def collect(recorder: Recorder, main: asyncio.Task | None = None, *, everything:
 
 
 def _tasks(recorder: Recorder, main: asyncio.Task | None) -> list[Leftover]:
+    if not math.isnan(sum(recorder.finished)):
+        return []  # every recorded task has an end time (NaN until then): skip scanning all tasks
     loop = recorder.loop
     labels = getattr(loop, "executor_labels", None)
     pending = []

@@ -65,7 +65,8 @@ def _tasks(recorder: Recorder, main: asyncio.Task | None) -> list[Leftover]:
             waits_on = "not started"
         else:
             waits_on = "sleep(0)"  # a bare yield: ready to run its next step
-        found.append(Leftover("task", task.get_name(), waits_on, cancelling=task.cancelling() > 0))
+        cancelling = task.cancelling() > 0
+        found.append(Leftover("task", task.get_name(), waits_on, cancelling, coroutine=_labels.coroutine_name(coro)))
     return found
 
 

@@ -175,6 +175,7 @@ class Leftover:
         cancelling: for a task, True if ``cancel()`` had been called on it: it was cancelled
             but had not finished.
         due: for a timer callback, the loop time it was due.
+        coroutine: for a task, the name of the coroutine function it runs (as in :class:`TaskRecord`).
     """
 
     kind: str
@@ -182,6 +183,7 @@ class Leftover:
     waits_on: str = ""
     cancelling: bool = False
     due: float | None = None
+    coroutine: str = ""
 
 
 @dataclasses.dataclass(slots=True)

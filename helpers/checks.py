@@ -314,7 +314,8 @@ def _leftover_line(leftover: Leftover, origin: float) -> str:
             state = "ready to run its next step"
         else:
             state = f"waiting on {waits_on}"
-        return f"task {name!r}: {state}"
+        runs = f" ({leftover.coroutine})" if leftover.coroutine else ""
+        return f"task {name!r}{runs}: {state}"
     if kind == "callback":
         if leftover.due is not None:
             return f"callback {name}: a timer due at t={_fmt(leftover.due - origin)} s"

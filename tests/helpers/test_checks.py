@@ -287,13 +287,13 @@ async def cancelled_not_awaited() -> None:
 
 
 LEFTOVERS = {
-    wait_with_timeout_and_forget: ["task 'fetch-5': waiting on sleep(5)"],
-    shielded_job: ["task 'job': waiting on sleep(5)"],
+    wait_with_timeout_and_forget: ["task 'fetch-5' (fetch): waiting on sleep(5)"],
+    shielded_job: ["task 'job' (fetch): waiting on sleep(5)"],
     pending_call_later: ["callback print: a timer due at t=3.000 s"],
     abandoned_thread_job: ["a job handed to a thread (to_thread or run_in_executor): still running or queued"],
     unjoined_thread: ["thread 'sleeper': still running"],
-    fire_and_forget: ["task 'goodbye': waiting on sleep(1)"],
-    cancelled_not_awaited: ["task 'connection': cancelled, but not finished: waiting on sleep(0.5)"],
+    fire_and_forget: ["task 'goodbye' (fetch): waiting on sleep(1)"],
+    cancelled_not_awaited: ["task 'connection' (closing): cancelled, but not finished: waiting on sleep(0.5)"],
 }
 
 
@@ -413,7 +413,7 @@ def test_a_task_created_as_a_tracing_block_ends_never_started():
 
     timeline = asyncio.run(main())
     assert [(x.name, x.waits_on) for x in timeline.leftovers] == [("late", "not started")]
-    with pytest.raises(CheckFailed, match=r"  - task 'late': created, never started\n"):
+    with pytest.raises(CheckFailed, match=r"  - task 'late' \(fetch\): created, never started\n"):
         checks.no_leftovers(timeline)
 
 

@@ -148,8 +148,7 @@ def run(
         raise _failed(
             f"Your code got stuck at t={_fmt(exc.at)} s: every task was waiting and nothing could ever wake one up.\n"
             + "\n".join(f"  - {line}" for line in exc.waiting)
-            + "\nLook for a get() with no matching put(), an Event that is never set, or a "
-            "task awaiting itself.",
+            + "\nEach line says what that task was waiting on when nothing was left that could complete it.",
             exc,
         ) from None
     except TimeLimitError as exc:
@@ -379,8 +378,8 @@ def ran_concurrently(
         raise CheckFailed(
             f"Expected at least {at_least} tasks running at the same time, but only {len(views)} "
             f"task(s) were started besides the main one: {[v.name for v in views]}. "
-            "Awaiting a coroutine directly does not make a task: use asyncio.create_task(), "
-            "asyncio.gather() or a TaskGroup."
+            "Only tasks run at the same time: start each one with asyncio.create_task(), asyncio.gather() "
+            "or a TaskGroup (awaiting a coroutine directly runs it inside the task that awaits it)."
         )
     most = timeline.max_concurrency(tasks)
     if most < at_least:

@@ -624,3 +624,14 @@ def test_tracing_a_loop_of_your_own_records_its_leftover_callbacks_too():
     finally:
         loop.close()
     assert [(x.kind, x.name, x.waits_on) for x in timeline.leftovers] == [("callback", "print", "timer")]
+
+
+def test_a_deadlock_is_reported_at_its_time_from_the_start():
+    async def stuck_later() -> None:
+        await asyncio.sleep(3)
+        await asyncio.Queue().get()
+
+    expected = r"^Your code got stuck at t=3.000 s: (.|\n)*  - main waits on Queue.get \(queue empty"
+    with pytest.raises(CheckFailed, match=expected) as excinfo:
+        checks.run(stuck_later(), start=1000.0)
+    assert excinfo.value.timeline.duration == 3

@@ -323,7 +323,7 @@ def _leftover_line(leftover: Leftover, origin: float) -> str:
         if name == "executor job":
             return "a job handed to a thread (to_thread or run_in_executor): still running or queued"
         return f"thread {name!r}: still running"
-    return f"child process {name!r} ({waits_on}): the program never saw it exit (not awaited with wait())"
+    return f"child process {name!r} ({waits_on}): still running, or ended without the program waiting for it"
 
 
 def no_leftovers(timeline: Timeline) -> None:

@@ -340,13 +340,18 @@ def no_leftovers(timeline: Timeline) -> None:
     lines = [f"  - {_leftover_line(leftover, timeline.start)}" for leftover in found[:8]]
     if len(found) > 8:
         lines.append(f"  - ... and {len(found) - 8} more")
+    if timeline.root is None:  # a tracing() block: no coroutine of its own returned
+        head = "When the traced block ended, it left work running that it never waited for:\n"
+    else:
+        head = _capitalized(f"{_root_end(timeline)}your code returned, but left work running that it never waited for:")
+        head += "\n"
     failure = CheckFailed(
-        _capitalized(f"{_root_end(timeline)}your code returned, but left work running that it never waited for:\n"
+        head
         + "\n".join(lines)
         + "\nWhen a program returns, asyncio.run cancels the tasks still running (their work is lost) and drops "
         "callbacks not run yet; threads and child processes go on without it. Wait for everything you start "
         "(await it, gather it, or use a TaskGroup), or cancel it and then await it, before returning."
-    ))
+    )
     failure.timeline = timeline
     raise failure
 

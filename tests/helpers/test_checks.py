@@ -414,7 +414,7 @@ def test_a_task_created_as_a_tracing_block_ends_never_started():
 
     timeline = asyncio.run(main())
     assert [(x.name, x.waits_on) for x in timeline.leftovers] == [("late", "not started")]
-    expected = r"^When the traced block ended, it left work running(.|\n)*\n  - task 'late' \(fetch\): created, never started"
+    expected = r"^When the traced block ended, it left work running(.|\n)*\n  - task 'late' \(fetch\): created, never"
     with pytest.raises(CheckFailed, match=expected):
         checks.no_leftovers(timeline)
 

@@ -19,7 +19,7 @@ from . import checks
 from ._errors import DeadlockError, TimeLimitError, TraceError, WallTimeLimitError
 from ._loop import RealTimeLoop, VirtualTimeLoop
 from ._run import trace, tracing
-from ._timeline import Callback, Event, Idle, JobRecord, Step, TaskRecord, TaskView, Timeline, Wait
+from ._timeline import Callback, Event, Idle, JobRecord, Leftover, Step, TaskRecord, TaskView, Timeline, Wait
 
 __all__ = [
     "trace",
@@ -34,6 +34,7 @@ __all__ = [
     "Callback",
     "Idle",
     "Event",
+    "Leftover",
     "VirtualTimeLoop",
     "RealTimeLoop",
     "TraceError",

@@ -48,11 +48,21 @@ class TimeLimitError(TraceError):
 
 
 class WallTimeLimitError(TraceError):
-    """The program used more real (wall-clock) seconds than allowed, e.g. a ``while True: pass`` loop."""
+    """The program used more real (wall-clock) seconds than allowed, e.g. a ``while True: pass`` loop.
 
-    def __init__(self, seconds: float) -> None:
+    Attributes:
+        seconds: the limit, in real seconds.
+        waiting: True if the loop was stopped while it waited (for work outside it, such as a
+            thread or a child process, or for a timer on the real clock), False if code was running.
+    """
+
+    def __init__(self, seconds: float, waiting: bool = False) -> None:
         self.seconds = seconds
-        super().__init__(
-            f"stopped after {seconds:g} s of real time: some code kept the loop busy without ever "
-            "awaiting (a CPU loop or a blocking call inside a coroutine?)"
+        self.waiting = waiting
+        doing = (
+            "the loop was waiting (for work outside it, I/O, or a timer on the real clock)"
+            if waiting
+            else "the loop was kept busy, by a step that never awaits or by tasks taking turns without "
+            "waiting for anything that takes time"
         )
+        super().__init__(f"stopped after {seconds:g} s of real time (wall_limit): {doing}")

@@ -2,7 +2,8 @@
 
 The rules of virtual time
 -------------------------
-A :class:`VirtualTimeLoop` starts its clock at 0.0 and moves it only in these ways,
+A :class:`VirtualTimeLoop` starts its clock at ``start`` (0.0 unless told otherwise) and moves it
+only in these ways,
 decided each time the loop would otherwise block in ``select()``:
 
 1. Callbacks are ready: I/O is polled without waiting; no time passes.
@@ -74,8 +75,11 @@ at the virtual times they were printed. CPU work in a child costs no virtual tim
 as in a thread. Children due at the same instant may finish in either order.
 For a demonstration of the real thing, trace on real time (``virtual=False``).
 
-The clock never passes ``until`` (the end of time): a program still running
-then is stopped with :class:`TimeLimitError`.
+The clock never passes ``until`` seconds after ``start`` (the end of time): a program
+still running then is stopped with :class:`TimeLimitError`. The end of time, the times in
+deadlock reports and the timeline's views all count from ``start``; only ``loop.time()``
+itself reads ``start`` plus the seconds passed, so a program that mixes up a delay and a
+deadline (``timeout_at(5)`` for ``timeout(5)``) shows it when ``start`` is not 0.
 
 On Windows these loops are selector loops, which cannot run subprocesses
 (asyncio's ``ProactorEventLoop`` can): starting one raises ``NotImplementedError``
@@ -420,8 +424,12 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         return self.jobs.owns_thread(ident)
 
     def _foreign_threads(self) -> int:
+        """How many threads started during the run are at work: neither the loop's, nor jobs, nor idle."""
+        return len(self._foreign_thread_list())
+
+    def _foreign_thread_list(self) -> list[threading.Thread]:
         """Threads started during the run that are at work: neither the loop's, nor counted as jobs, nor idle."""
-        count = 0
+        found = []
         jobs = self.jobs
         frames = None
         for thread in threading.enumerate():
@@ -439,8 +447,8 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
                 frames = sys._current_frames() if frames is None else frames
                 if self._waits_for_this_loop(frames.get(ident)):
                     continue
-            count += 1
-        return count
+            found.append(thread)
+        return found
 
     def _waits_for_this_loop(self, frame: Any) -> bool:
         """True if a thread is blocked in ``Future.result()`` on work this loop will do.
@@ -557,22 +565,27 @@ class RealTimeLoop(_TracingLoopBase):
 class VirtualTimeLoop(_TracingLoopBase):
     """A selector loop whose clock jumps to the next timer when nothing else can happen.
 
-    See the module docstring for the rules. ``loop.time()`` starts at 0.0.
+    See the module docstring for the rules. ``loop.time()`` starts at ``start``.
 
     Args:
-        until: the end of time, in virtual seconds; ``None`` for no limit.
+        until: the end of time, in virtual seconds after ``start``; ``None`` for no limit.
         io_grace: real seconds to wait for in-flight socket data before jumping.
+        start: what ``loop.time()`` reads before any time has passed.
     """
 
-    def __init__(self, *, until: float | None = None, io_grace: float = 0.005) -> None:
+    def __init__(self, *, until: float | None = None, io_grace: float = 0.005, start: float = 0.0) -> None:
         self._vtime = 0.0
         self._held_eofs: list[_ExitBeforeEOF] = []
         self._child_clocks: list[_ChildClock] = []
         self._last_wake = 0.0  # perf_counter() when a sleeping thread was last woken
         super().__init__(until=until, io_grace=io_grace)
+        if not math.isfinite(start):
+            self.close()  # the loop exists now: close it, or its __del__ warns
+            raise ValueError(f"start must be a finite number of seconds, not {start!r}")
+        self._vtime = self._start_time = float(start)
 
     def time(self) -> float:
-        """The virtual clock, in seconds since the loop was made."""
+        """The virtual clock: ``start`` plus the virtual seconds passed since the loop was made."""
         return self._vtime
 
     @property

@@ -29,12 +29,12 @@ import threading
 import time
 import types
 from array import array
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from . import _labels
 from ._jobs import JobLog, job_of
-from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, JobRecord, TaskRecord, Timeline, _clip, _short_repr
+from ._timeline import COMPACT_WIDTH, LABEL_STRIDE, JobRecord, Leftover, TaskRecord, Timeline, _clip, _short_repr
 from ._timers import OrderedTimerHandle, schedule_timer
 
 __all__ = ["Recorder"]
@@ -769,7 +769,7 @@ class Recorder:
             )
         return records
 
-    def timeline(self, *, root: int | None = None, result: Any = None) -> Timeline:
+    def timeline(self, *, root: int | None = None, result: Any = None, leftovers: Sequence[Leftover] = ()) -> Timeline:
         """A :class:`Timeline` of what was recorded (call after :meth:`uninstall`)."""
         self._apply_wall_discounts()
         end = self.stopped_at if self.stopped_at is not None else self.now()
@@ -786,6 +786,7 @@ class Recorder:
             root=root,
             result=result,
             jobs=self._job_records(),
+            leftovers=leftovers,
         )
 
     def _job_records(self) -> list[JobRecord]:

@@ -10,10 +10,11 @@ import selectors
 import threading
 from typing import Any
 
+from . import _leftovers
 from ._errors import TraceError, WallTimeLimitError
 from ._loop import RealTimeLoop, VirtualTimeLoop, _TracingLoopBase
 from ._recorder import Recorder
-from ._timeline import Timeline
+from ._timeline import Leftover, Timeline
 
 __all__ = ["trace", "tracing", "DEFAULT_UNTIL"]
 
@@ -98,6 +99,17 @@ def _finish_loop(loop: _TracingLoopBase, recorder: Recorder) -> None:
         executor.shutdown(wait=not busy, cancel_futures=True)
 
 
+def _interrupted_while_waiting(interrupt: _WallClockInterrupt) -> bool:
+    """True if the interrupt reached the loop in its ``_wait`` (idle, not running any code of the program)."""
+    tb = interrupt.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "_wait" and isinstance(frame.f_locals.get("self"), _TracingLoopBase):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _attach(error: BaseException, timeline: Timeline) -> None:
     try:
         error.timeline = timeline  # type: ignore[attr-defined]
@@ -106,11 +118,11 @@ def _attach(error: BaseException, timeline: Timeline) -> None:
 
 
 def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: float | None,
-                name: str, context: contextvars.Context) -> Timeline:
+                name: str, start: float, context: contextvars.Context) -> Timeline:
     # the watchdog thread exists before the loop, so the loop does not take it for work to wait on
     watchdog = _Watchdog(wall_limit, threading.get_ident()) if wall_limit else None
     try:
-        loop: _TracingLoopBase = VirtualTimeLoop(until=until) if virtual else RealTimeLoop(until=until)
+        loop: _TracingLoopBase = VirtualTimeLoop(until=until, start=start) if virtual else RealTimeLoop(until=until)
     except BaseException:
         if watchdog is not None:
             watchdog.stop()
@@ -120,16 +132,24 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
     recorder.install()
     error: BaseException | None = None
     result = None
+    main: asyncio.Task | None = None
+    leftovers: list[Leftover] = []
     try:
         try:
             main = loop.create_task(coro, name=name, context=context)
             result = loop.run_until_complete(main)
-        except _WallClockInterrupt:
-            error = WallTimeLimitError(wall_limit or 0.0)
+        except _WallClockInterrupt as interrupt:
+            error = WallTimeLimitError(wall_limit or 0.0, waiting=_interrupted_while_waiting(interrupt))
         except BaseException as exc:  # the program's own exception, or a TraceError
             error = exc
         if watchdog is not None:
             watchdog.stop()
+            if watchdog.fired and not isinstance(error, WallTimeLimitError):
+                # the interrupt hit a callback or a task step, whose handle logs and swallows it; the run
+                # went on broken (a deadlock, often) or was interrupted again. What happened: the limit.
+                error = WallTimeLimitError(wall_limit or 0.0)
+        if main is not None and main.done():  # it returned or raised: what it started may still run
+            leftovers = _leftovers.collect(recorder, main)
         try:
             _finish_loop(loop, recorder)
         except _WallClockInterrupt:
@@ -139,7 +159,7 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
             watchdog.stop()
         recorder.uninstall()
         loop.close()
-    timeline = recorder.timeline(root=0 if recorder.coroutines else None, result=result)
+    timeline = recorder.timeline(root=0 if recorder.coroutines else None, result=result, leftovers=leftovers)
     if error is not None:
         _attach(error, timeline)
         raise error
@@ -153,6 +173,7 @@ def trace(
     until: float | None = None,
     wall_limit: float | None = None,
     name: str = "main",
+    start: float = 0.0,
 ) -> Timeline:
     """Run a coroutine on a fresh event loop and return its timeline.
 
@@ -171,9 +192,14 @@ def trace(
         wall_limit: real seconds after which a program that never yields
             (``while True: pass``) is interrupted with :class:`WallTimeLimitError`.
         name: the name of the task that runs ``coro``.
+        start: on virtual time, what ``loop.time()`` reads when the program starts.
+            ``until``, ``time.sleep`` and every time the timeline shows count from
+            there; only ``loop.time()`` (and ``asyncio.timeout_at``) see the offset.
 
     Returns:
-        The :class:`Timeline`; ``timeline.result`` is what ``coro`` returned.
+        The :class:`Timeline`; ``timeline.result`` is what ``coro`` returned, and
+        ``timeline.leftovers`` what was still running then (cancelled afterwards, as
+        ``asyncio.run`` does; threads and child processes are not stopped).
 
     Raises:
         TypeError: ``coro`` is not a coroutine object.
@@ -193,10 +219,13 @@ def trace(
     """
     if not asyncio.iscoroutine(coro):
         raise TypeError(f"trace() needs a coroutine object, like trace(main()); it was given {_describe(coro)}")
+    if start and not virtual:
+        coro.close()  # it never runs: close it, so Python does not warn that it was never awaited
+        raise ValueError("start= sets the virtual clock; the real clock (virtual=False) starts where it is")
     if until is None and virtual:
         until = DEFAULT_UNTIL
     context = contextvars.copy_context()
-    options = dict(virtual=virtual, until=until, wall_limit=wall_limit, name=name, context=context)
+    options = dict(virtual=virtual, until=until, wall_limit=wall_limit, name=name, start=start, context=context)
     if not _loop_running_in_this_thread():
         return _trace_here(coro, **options)
     return _trace_in_thread(coro, options)
@@ -263,7 +292,9 @@ class tracing:  # noqa: N801 - used like a function: `with tracing() as timeline
     are recorded: the kernel's own tasks are left out. On a loop that is not
     running yet, everything run on it while inside the block is recorded.
     Use it with ``with`` or ``async with``; the :class:`Timeline` it gives is
-    complete when the block ends. The loop and its task factory are put back
+    complete when the block ends; its ``leftovers`` are the recorded tasks still
+    running then (and, on a loop that was not running, the callbacks, thread jobs and
+    child processes too). The loop and its task factory are put back
     exactly as they were, whatever the block raises.
 
     Args:
@@ -333,12 +364,13 @@ class tracing:  # noqa: N801 - used like a function: `with tracing() as timeline
         recorder = self._recorder
         assert recorder is not None and self._timeline is not None
         loop = recorder.loop
+        leftovers = _leftovers.collect(recorder, everything=not recorder._scoped)
         recorder.uninstall()
         if self._saved_selector is not None:
             loop._selector = self._saved_selector
         if isinstance(loop, _TracingLoopBase):
             loop.on_idle = self._saved_on_idle
-        finished = recorder.timeline()
+        finished = recorder.timeline(leftovers=leftovers)
         self._timeline.__dict__.update(finished.__dict__)
 
     async def __aenter__(self) -> Timeline:

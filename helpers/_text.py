@@ -212,7 +212,9 @@ class _Axis:
     def column(self, time: float) -> int:
         if self.duration <= 0:
             return 0
-        return min(max(int((time - self.start) / self.duration * self.width), 0), self.width - 1)
+        # the epsilon absorbs float error from subtracting a start other than 0 (1000.4 - 1000 < 0.4),
+        # so a chart is the same whatever time the clock started at
+        return min(max(int((time - self.start) / self.duration * self.width + 1e-6), 0), self.width - 1)
 
     def labels(self) -> str:
         """The axis: tick values placed at their columns, ending with the unit."""

@@ -36,6 +36,7 @@ __all__ = [
     "TaskRecord",
     "JobRecord",
     "Event",
+    "Leftover",
     "Timeline",
 ]
 
@@ -155,6 +156,35 @@ class Event:
     task: str
     kind: str
     detail: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Leftover:
+    """Work still going on when the traced coroutine returned: the program did not wait for it.
+
+    ``asyncio.run`` (like :func:`helpers.trace`) then cancels leftover tasks and drops leftover
+    callbacks; threads and child processes go on. The timeline's tasks show how each leftover
+    task ended after that (cancelled, usually).
+
+    Attributes:
+        kind: ``"task"``, ``"callback"``, ``"thread"`` or ``"process"``.
+        name: the task's name, the callback's function, the thread's name (``"executor job"``
+            for work handed to ``to_thread``/``run_in_executor``), or the child's program.
+        waits_on: for a task, what it was waiting on, in the words of :attr:`Step.waits_on`
+            (``"sleep(5)"``, ``"to_thread(fetch)"``), or ``"not started"``; for a callback,
+            ``"call_soon"`` or ``"timer"``; for a child process, ``"pid 1234"``; else ``""``.
+        cancelling: for a task, True if ``cancel()`` had been called on it: it was cancelled
+            but had not finished.
+        due: for a timer callback, the loop time it was due.
+        coroutine: for a task, the name of the coroutine function it runs (as in :class:`TaskRecord`).
+    """
+
+    kind: str
+    name: str
+    waits_on: str = ""
+    cancelling: bool = False
+    due: float | None = None
+    coroutine: str = ""
 
 
 @dataclasses.dataclass(slots=True)
@@ -373,6 +403,9 @@ class Timeline:
         labels: the interned labels that step and callback buffers refer to.
         jobs: :class:`JobRecord` for each executor job and child process started
             while recording, in submission order.
+        leftovers: what was still running when the traced coroutine returned (or the
+            ``tracing()`` block ended): one :class:`Leftover` per task, callback, thread job
+            or child process, in that order.
     """
 
     def __init__(
@@ -389,6 +422,7 @@ class Timeline:
         root: int | None = None,
         result: Any = None,
         jobs: Sequence[JobRecord] = (),
+        leftovers: Sequence[Leftover] = (),
     ) -> None:
         if clock not in ("virtual", "real"):
             raise ValueError(f"clock must be 'virtual' or 'real', not {clock!r}")
@@ -415,6 +449,7 @@ class Timeline:
         self.root = root
         self.result = result
         self.jobs = list(jobs)
+        self.leftovers = list(leftovers)
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
 
@@ -442,6 +477,7 @@ class Timeline:
         root: int | None,
         result: Any = None,
         jobs: Sequence[JobRecord] = (),
+        leftovers: Sequence[Leftover] = (),
     ) -> Timeline:
         """Wrap a recorder's buffers without copying them.
 
@@ -451,7 +487,8 @@ class Timeline:
                 ``end - start`` (on virtual time: the steps that took real time).
         """
         timeline = cls(clock=clock, start=start, end=end, tasks=tasks, steps=array("d"), labels=labels,
-                       callbacks=callbacks, idle=idle, root=root, result=result, jobs=jobs)
+                       callbacks=callbacks, idle=idle, root=root, result=result, jobs=jobs,
+                       leftovers=leftovers)
         timeline._compact = compact_steps
         timeline._walls = walls
         return timeline

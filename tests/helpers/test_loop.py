@@ -667,3 +667,75 @@ def test_threads_due_at_the_same_instant_finish_in_the_order_their_jobs_were_sub
         with_timer = {tuple(helpers.trace(main(True)).result) for _ in range(5)}
     assert len(with_timer) == 1, f"a timer due at the same instant changed places between runs: {with_timer}"
     assert [r for r in with_timer.pop() if r != "timer"] == ["a", "b", "c", "d"]
+
+
+# ------------------------------------------------------------- a clock not at 0
+START = 1000.0
+
+
+def test_virtual_loop_can_start_its_clock_elsewhere():
+    loop = helpers.VirtualTimeLoop(start=START)
+    try:
+        assert loop.time() == START
+        assert loop.run_until_complete(_clock_after_sleeps([5, 0.5])) == [START, START + 5, START + 5.5]
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize("start", [float("nan"), float("inf")])
+def test_virtual_loop_refuses_a_start_that_is_not_a_time(start):
+    with pytest.raises(ValueError, match="finite"):
+        helpers.VirtualTimeLoop(start=start)
+
+
+def test_a_deadline_is_not_a_delay_when_the_clock_does_not_start_at_0():
+    async def wait_until(deadline):
+        try:
+            async with asyncio.timeout_at(deadline):
+                await asyncio.sleep(10)
+        except TimeoutError:
+            return asyncio.get_running_loop().time()
+
+    assert helpers.trace(wait_until(2)).result == 2, "at start 0 a deadline of 2 looks like a delay of 2"
+    assert helpers.trace(wait_until(2), start=START).result == START, "deadline 2 is long past at t=1000"
+    assert helpers.trace(wait_until(START + 2), start=START).result == START + 2
+
+
+def test_the_end_of_time_counts_from_the_start():
+    with WallClock(5.0), pytest.raises(helpers.TimeLimitError) as excinfo:
+        helpers.trace(_forever(7), until=100, start=START)
+    assert excinfo.value.until == 100
+    assert excinfo.value.timeline.duration == pytest.approx(98)  # the last sleep(7) that fits
+    assert helpers.trace(_clock_after_sleeps([50, 50]), until=100, start=START).result[-1] == START + 100
+
+
+def test_endless_time_sleep_stops_at_the_end_of_time_counted_from_the_start():
+    async def main():
+        while True:
+            time.sleep(1)
+
+    with WallClock(5.0), pytest.raises(helpers.TimeLimitError) as excinfo:
+        helpers.trace(main(), until=100, start=START)
+    assert excinfo.value.until == 100
+    assert excinfo.value.timeline.duration == 100
+
+
+def test_time_sleep_moves_a_clock_that_starts_elsewhere():
+    async def main():
+        time.sleep(0.5)
+        await asyncio.to_thread(time.sleep, 1)
+        return asyncio.get_running_loop().time()
+
+    timeline = helpers.trace(main(), start=START)
+    assert timeline.result == START + 1.5
+    assert [(s.start - timeline.start, s.end - timeline.start) for s in timeline.steps] == [(0, 0.5), (1.5, 1.5)]
+
+
+def test_a_deadlock_is_reported_at_a_time_counted_from_the_start():
+    async def main():
+        await asyncio.sleep(3)
+        await asyncio.Event().wait()
+
+    with pytest.raises(helpers.DeadlockError, match=r"deadlock at t=3:") as excinfo:
+        helpers.trace(main(), start=START)
+    assert excinfo.value.at == 3

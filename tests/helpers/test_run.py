@@ -1,6 +1,7 @@
 """Tests for helpers._run: ``trace()`` and ``tracing()``, their errors, and putting the loop back."""
 
 import asyncio
+import gc
 import threading
 import time
 
@@ -63,6 +64,35 @@ def test_trace_result_and_timeline():
 
 def test_trace_names_the_main_task():
     assert helpers.trace(_nap(0), name="entry").task_names == ["entry"]
+
+
+def test_trace_can_start_the_virtual_clock_elsewhere():
+    async def main():
+        await _two_children()
+        return asyncio.get_running_loop().time()
+
+    at_zero, elsewhere = helpers.trace(main()), helpers.trace(main(), start=1000.0)
+    assert elsewhere.result == 1002.0, "loop.time() reads the start plus the time passed"
+    assert (elsewhere.start, elsewhere.end, elsewhere.duration) == (1000.0, 1002.0, 2.0)
+    assert str(elsewhere) == str(at_zero), "views count from the start"
+    assert [(s.start - elsewhere.start, s.end - elsewhere.start) for s in elsewhere.steps] == [
+        (s.start, s.end) for s in at_zero.steps
+    ]
+
+
+def test_trace_in_a_running_loop_starts_the_clock_elsewhere_too():
+    async def caller():
+        return helpers.trace(_nap(1, "late"), start=50.0)
+
+    timeline = asyncio.run(caller())
+    assert (timeline.start, timeline.duration, timeline.result) == (50.0, 1.0, "late")
+
+
+def test_start_on_the_real_clock_is_refused_without_a_warning(recwarn):
+    with pytest.raises(ValueError, match="start= sets the virtual clock"):
+        helpers.trace(_nap(0), virtual=False, start=5.0)
+    gc.collect()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
 
 
 def test_exception_from_the_coroutine_propagates_with_the_timeline():
@@ -135,6 +165,16 @@ def test_wall_limit_stops_a_loop_that_never_awaits():
     assert time.perf_counter() - t0 < 10, "the wall limit did not stop the run"
     assert excinfo.value.seconds == 0.3
     assert excinfo.value.timeline.task("main").steps[0].waits_on == "sleep(1)"
+    assert not excinfo.value.waiting and "kept busy" in str(excinfo.value)
+
+
+def test_wall_limit_says_when_the_loop_was_waiting_for_a_thread():
+    async def main():
+        await asyncio.to_thread(threading.Event().wait, 2)  # real work: no virtual time passes
+
+    with pytest.raises(helpers.WallTimeLimitError, match="the loop was waiting") as excinfo:
+        helpers.trace(main(), wall_limit=0.3)
+    assert excinfo.value.waiting
 
 
 def test_wall_limit_stops_a_loop_that_swallows_exceptions():
@@ -145,6 +185,20 @@ def test_wall_limit_stops_a_loop_that_swallows_exceptions():
                     pass
             except Exception:
                 pass
+
+    with pytest.raises(helpers.WallTimeLimitError):
+        helpers.trace(main(), wall_limit=0.3)
+
+
+def test_wall_limit_is_reported_even_when_the_interrupt_is_swallowed():
+    # asyncio's handles log and swallow what a callback or task step raises: the run then goes on broken
+    async def main():
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
+        await asyncio.Event().wait()  # stuck now: a deadlock, but only because the limit struck
 
     with pytest.raises(helpers.WallTimeLimitError):
         helpers.trace(main(), wall_limit=0.3)

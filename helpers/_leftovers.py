@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import math
-import os
 import threading
 import time
 from typing import Any
@@ -48,7 +47,6 @@ def _tasks(recorder: Recorder, main: asyncio.Task | None) -> list[Leftover]:
     if not math.isnan(sum(recorder.finished)):
         return []  # every recorded task has an end time (NaN until then): skip scanning all tasks
     loop = recorder.loop
-    labels = getattr(loop, "executor_labels", None)
     pending = []
     for task in asyncio.all_tasks(loop):
         index = recorder.own_index(task.get_coro())
@@ -60,7 +58,7 @@ def _tasks(recorder: Recorder, main: asyncio.Task | None) -> list[Leftover]:
         coro = task.get_coro()
         waiter = getattr(task, "_fut_waiter", None)
         if waiter is not None:
-            waits_on = _labels.describe_wait(coro, waiter, labels)
+            waits_on = _labels.describe_wait(coro, waiter)
         elif _not_started(coro):
             waits_on = "not started"
         else:
@@ -89,15 +87,15 @@ def _callbacks(loop: asyncio.AbstractEventLoop) -> list[Leftover]:
 
 
 def _threads(loop: _TracingLoopBase) -> list[Leftover]:
+    log = loop.jobs
     settle_by = time.perf_counter() + SETTLE_LIMIT
     while True:
-        with loop._lock:
-            jobs = sum(pool.pending for pool in loop._pools.values())
+        jobs = [job for job in log.jobs if job.kind != "child" and job.state != "done"]
         threads = [thread for thread in loop._foreign_thread_list() if not _is_asyncios_own(thread)]
         if not (jobs or threads) or time.perf_counter() > settle_by:
             break
         _real_sleep(0.002)
-    found = [Leftover("thread", "executor job") for _ in range(jobs)]
+    found = [Leftover("job", job.label, job.state) for job in jobs]
     return found + [Leftover("thread", thread.name) for thread in threads]
 
 
@@ -109,11 +107,5 @@ def _is_asyncios_own(thread: threading.Thread) -> bool:
 
 
 def _processes(loop: _TracingLoopBase) -> list[Leftover]:
-    found = []
-    for transport in list(loop._subprocesses):
-        if transport.get_returncode() is not None:
-            continue
-        args = getattr(transport.get_extra_info("subprocess"), "args", None) or ["?"]
-        program = args.split()[0] if isinstance(args, str) else str(args[0])
-        found.append(Leftover("process", os.path.basename(program), f"pid {transport.get_pid()}"))
-    return sorted(found, key=lambda leftover: (leftover.name, leftover.waits_on))
+    children = [job for job in loop.jobs.jobs if job.kind == "child" and job.state != "done"]
+    return [Leftover("process", job.target, f"pid {job.pid}") for job in children]

@@ -167,12 +167,15 @@ class Leftover:
     task ended after that (cancelled, usually).
 
     Attributes:
-        kind: ``"task"``, ``"callback"``, ``"thread"`` or ``"process"``.
-        name: the task's name, the callback's function, the thread's name (``"executor job"``
-            for work handed to ``to_thread``/``run_in_executor``), or the child's program.
+        kind: ``"task"``, ``"callback"``, ``"job"`` (handed to an executor: ``to_thread``,
+            ``run_in_executor``, ``pool.submit``), ``"thread"`` (started by the program) or
+            ``"process"``.
+        name: the task's name, the callback's function, the job's label (``"to_thread(fetch)"``,
+            as in :attr:`JobRecord.label`), the thread's name, or the child's program.
         waits_on: for a task, what it was waiting on, in the words of :attr:`Step.waits_on`
             (``"sleep(5)"``, ``"to_thread(fetch)"``), or ``"not started"``; for a callback,
-            ``"call_soon"`` or ``"timer"``; for a child process, ``"pid 1234"``; else ``""``.
+            ``"call_soon"`` or ``"timer"``; for a job, ``"running"`` or ``"queued"``; for a
+            child process, ``"pid 1234"``; else ``""``.
         cancelling: for a task, True if ``cancel()`` had been called on it: it was cancelled
             but had not finished.
         due: for a timer callback, the loop time it was due.

@@ -319,9 +319,9 @@ def _leftover_line(leftover: Leftover, origin: float) -> str:
         if leftover.due is not None:
             return f"callback {name}: a timer due at t={_fmt(leftover.due - origin)} s"
         return f"callback {name}: scheduled with call_soon, not run yet"
+    if kind == "job":
+        return f"job {name} handed to an executor: still {waits_on}"
     if kind == "thread":
-        if name == "executor job":
-            return "a job handed to a thread (to_thread or run_in_executor): still running or queued"
         return f"thread {name!r}: still running"
     return f"child process {name!r} ({waits_on}): still running, or ended without the program waiting for it"
 

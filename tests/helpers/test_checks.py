@@ -290,7 +290,7 @@ LEFTOVERS = {
     wait_with_timeout_and_forget: ["task 'fetch-5' (fetch): waiting on sleep(5)"],
     shielded_job: ["task 'job' (fetch): waiting on sleep(5)"],
     pending_call_later: ["callback print: a timer due at t=3.000 s"],
-    abandoned_thread_job: ["a job handed to a thread (to_thread or run_in_executor): still running or queued"],
+    abandoned_thread_job: ["job to_thread(sleep) handed to an executor: still running"],
     unjoined_thread: ["thread 'sleeper': still running"],
     fire_and_forget: ["task 'goodbye' (fetch): waiting on sleep(1)"],
     cancelled_not_awaited: ["task 'connection' (closing): cancelled, but not finished: waiting on sleep(0.5)"],

@@ -646,27 +646,25 @@ async def _await(awaitable):
 
 
 def test_threads_due_at_the_same_instant_finish_in_the_order_their_jobs_were_submitted():
-    """As on the real clock, where the job submitted first starts sleeping first; here on every run."""
+    """As on the real clock, where the job submitted first starts sleeping first; here on every run.
+
+    A timer due at the same instant as a thread may come before or after it: the thread's result
+    crosses threads in real time (docs/helpers.md, Limits), so that case is not part of this test.
+    """
 
     def work(name):
         time.sleep(1)
         return name
 
-    async def main(with_timer):
+    async def main():
         loop = asyncio.get_running_loop()
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
             futures = [asyncio.wrap_future(pool.submit(work, name)) for name in "ab"]
-            if with_timer:
-                futures.append(asyncio.ensure_future(asyncio.sleep(1, "timer")))
-                await asyncio.sleep(0)
             futures += [loop.run_in_executor(pool, work, name) for name in "cd"]
             return [await f for f in asyncio.as_completed(futures)]
 
     with WallClock(10.0):
-        assert {tuple(helpers.trace(main(False)).result) for _ in range(5)} == {("a", "b", "c", "d")}
-        with_timer = {tuple(helpers.trace(main(True)).result) for _ in range(5)}
-    assert len(with_timer) == 1, f"a timer due at the same instant changed places between runs: {with_timer}"
-    assert [r for r in with_timer.pop() if r != "timer"] == ["a", "b", "c", "d"]
+        assert {tuple(helpers.trace(main()).result) for _ in range(5)} == {("a", "b", "c", "d")}
 
 
 # ------------------------------------------------------------- a clock not at 0

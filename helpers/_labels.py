@@ -108,7 +108,25 @@ def _future_label(fut: Any, executor_labels: dict[int, str] | None) -> str:
         label = executor_labels.get(id(fut))
         if label is not None:
             return label
+    inner = _shielded(fut)
+    if inner is not None:
+        return f"shield({_future_label(inner, executor_labels)})"
     return "Future"
+
+
+def _shielded(fut: Any) -> Any:
+    """What ``fut`` shields, if it is the outer future ``asyncio.shield()`` returned; else ``None``.
+
+    ``shield`` gives back a plain future with a done callback of its own (``_outer_done_callback``,
+    3.11-3.13) whose closure holds the inner future.
+    """
+    for callback, _ in getattr(fut, "_callbacks", None) or ():
+        code = getattr(callback, "__code__", None)
+        if code is not None and code.co_name == "_outer_done_callback" and code.co_filename.startswith(_ASYNCIO_DIR):
+            cells = dict(zip(code.co_freevars, callback.__closure__ or (), strict=True))
+            cell = cells.get("inner")
+            return cell.cell_contents if cell is not None else None
+    return None
 
 
 def _func_name(func: Any) -> str:

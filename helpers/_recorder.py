@@ -162,6 +162,8 @@ class Recorder:
         self.outcomes: dict[int, tuple[str, str]] = {}
         self.names: dict[int, str] = {}
         self.cancel_requested: dict[int, float] = {}
+        self.cancel_steps: dict[int, int] = {}
+        self.cancel_asked: dict[int, tuple[float, str, int | None]] = {}
         self._initial_names: dict[int, str] = {}
         self._executor_labels = executor_labels
         self._scope_root = scope_root
@@ -226,7 +228,30 @@ class Recorder:
 
     def _note_cancel(self, task_index: int) -> None:
         """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
-        self.cancel_requested.setdefault(task_index, self.now())
+        if task_index not in self.cancel_requested:
+            self.cancel_requested[task_index] = self.now()
+            # the step this throw makes is recorded when it ends, at this index or later
+            self.cancel_steps[task_index] = len(self.steps) // COMPACT_WIDTH
+
+    def _note_cancel_request(self, task: Any, awaited: asyncio.Future) -> None:
+        """``task`` is about to wake up to a cancelled ``awaited``: someone called ``cancel()``.
+
+        Called from the ``_call_soon`` hook while the canceller still runs, so the
+        current task and the Python frames calling ``cancel()`` say who asked. Only
+        this path (a wake-up with a cancelled future) pays for it.
+        """
+        if not self.active or not isinstance(task, asyncio.Task):
+            return
+        index = self.own_index(task.get_coro())
+        if index < 0 or index in self.cancel_asked:
+            return
+        current = _current_task(self.loop)
+        if current is not None and awaited is current:
+            kind = "awaited"  # what it awaited was a task, and it has just ended cancelled
+        else:
+            kind = _canceller(sys._getframe(2)) or ("task" if current is not None else "callback")
+        by = -1 if current is None else self.own_index(current.get_coro())
+        self.cancel_asked[index] = (self.now(), kind, None if by < 0 else by)
 
     def _make_c_wrapper_type(self, speedups: Any) -> tuple[type, Callable[[Any, int], Any], Callable[[], None]]:
         now = self._step_clock()
@@ -627,15 +652,20 @@ class Recorder:
         step_type = _STEP_TYPES[0]
         builtin_method = _BUILTIN_METHOD
         future_type = asyncio.Future
+        cancelled_state = "CANCELLED"
+        note_cancel_request = self._note_cancel_request
 
         def _call_soon(callback: Any, args: Any, context: Any) -> asyncio.Handle:
             # BaseEventLoop._call_soon, plus one check; this runs for every task step
             kind = type(callback)
-            if (
-                kind is step_type
-                or (kind is builtin_method and isinstance(callback.__self__, future_type))
-                or not recording(callback)
-            ):
+            if kind is step_type:
+                handle = plain_handle(callback, args, loop, context)
+            elif kind is builtin_method and isinstance(callback.__self__, future_type):
+                # a task waking up (Task.__wakeup); to a cancelled future if cancel() was called
+                if args and getattr(args[0], "_state", None) == cancelled_state:
+                    note_cancel_request(callback.__self__, args[0])
+                handle = plain_handle(callback, args, loop, context)
+            elif not recording(callback):
                 handle = plain_handle(callback, args, loop, context)
             else:
                 handle = Handle(callback, args, loop, context)
@@ -685,6 +715,7 @@ class Recorder:
             if i in pending_names:
                 name = pending_names[i]
             parent = self.parents[i]
+            asked = self.cancel_asked.get(i)
             records.append(
                 TaskRecord(
                     index=i,
@@ -696,6 +727,10 @@ class Recorder:
                     outcome=outcome,
                     detail=detail,
                     cancel_requested=self.cancel_requested.get(i),
+                    cancel_asked=asked[0] if asked else None,
+                    cancel_by=asked[1] if asked else "",
+                    cancel_by_task=asked[2] if asked else None,
+                    cancel_step=self.cancel_steps.get(i),
                 )
             )
         return records
@@ -716,6 +751,37 @@ class Recorder:
             root=root,
             result=result,
         )
+
+
+# asyncio's (and trace()'s) functions that call cancel() for someone: qualname -> who asked, in a word
+_CANCELLERS = {
+    "Timeout._on_timeout": "timeout",
+    "wait_for": "wait_for",
+    "TaskGroup._abort": "TaskGroup",
+    "TaskGroup._on_task_done": "TaskGroup",
+    "_GatheringFuture.cancel": "gather",
+    "_cancel_all_tasks": "asyncio.run",
+    "_finish_loop": "trace",
+}
+
+
+def _canceller(frame: Any) -> str:
+    """Which of asyncio's cancelling functions called ``cancel()``, from the frames above; ``""`` if none.
+
+    Walks up through asyncio's (and this package's) frames only: the first frame of
+    the program's own code is where ``cancel()`` was called by hand.
+    """
+    for _ in range(12):
+        if frame is None:
+            return ""
+        code = frame.f_code
+        if not code.co_filename.startswith(_PLUMBING_DIRS):
+            return ""
+        kind = _CANCELLERS.get(code.co_qualname)
+        if kind is not None:
+            return kind
+        frame = frame.f_back
+    return ""
 
 
 class _StoppedLoop:

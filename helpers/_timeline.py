@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import operator
+import re
 import reprlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,10 +30,12 @@ __all__ = [
     "IDLE_WIDTH",
     "FINISHED",
     "BLOCKING_THRESHOLD",
+    "LATE_THRESHOLD",
     "Step",
     "Wait",
     "Callback",
     "Idle",
+    "Cancellation",
     "TaskRecord",
     "Event",
     "Timeline",
@@ -56,6 +59,9 @@ FINISHED = -1.0
 #: ``slow_callback_duration`` (0.1 s): long enough to ignore ordinary steps, short enough to
 #: catch a ``time.sleep`` or a CPU loop.
 BLOCKING_THRESHOLD = 0.05
+#: A ``sleep`` whose task woke at least this long after the sleep was due woke late: the loop was
+#: busy (a step blocked it) when the timer fell due. Real clocks add scheduler jitter of a fraction of this.
+LATE_THRESHOLD = 0.001
 
 _PENDING = "pending"
 _RETURNED = "returned"
@@ -101,17 +107,41 @@ class Step:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Wait:
-    """The gap between two steps of one task, and what the task was waiting on."""
+    """The gap between two steps of one task, and what the task was waiting on.
+
+    Attributes:
+        due: for a ``sleep(x)``, the loop time its timer fell due (the step's end plus
+            ``x``, read from the label); ``None`` for other waits.
+    """
 
     task: str
     start: float
     end: float
     waits_on: str
+    due: float | None = None
 
     @property
     def duration(self) -> float:
         """Loop seconds spent waiting."""
         return self.end - self.start
+
+    @property
+    def late(self) -> float:
+        """Seconds the task woke after its sleep was due, if at least ``LATE_THRESHOLD``; else 0.0."""
+        if self.due is None:
+            return 0.0
+        late = self.end - self.due
+        # the label keeps 6 significant digits of the delay: allow for that rounding too
+        return late if late >= max(LATE_THRESHOLD, 1e-5 * (self.due - self.start)) else 0.0
+
+
+_SLEEP_LABEL = re.compile(r"sleep\(([-+0-9.e]+)\)")
+
+
+def sleep_delay(label: str) -> float | None:
+    """The delay of a ``sleep(x)`` label (``"sleep(0.1)"`` -> 0.1), or ``None`` for any other label."""
+    match = _SLEEP_LABEL.fullmatch(label)
+    return None if match is None else float(match.group(1))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -156,6 +186,39 @@ class Event:
     detail: str = ""
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cancellation:
+    """How a task was cancelled: who asked, when, which step got the ``CancelledError``, how it ended.
+
+    Attributes:
+        task: the task's display name (see :meth:`Timeline.display_name`).
+        requested: loop time ``cancel()`` was requested, or ``None`` if it was not seen
+            (the task was not waiting on anything then: it had not started yet, or was
+            about to run).
+        by: who asked, in words: ``"task 'main'"``, ``"timeout()"``, ``"TaskGroup in 'main'"``,
+            ``"'child', which it awaited"``... or ``""`` when not seen.
+        delivered: loop time the ``CancelledError`` was thrown into the coroutine, or ``None``
+            if recording stopped first.
+        step: index in the task's steps of the step that got it thrown in, or ``None``.
+        outcome: how the task ended: ``"cancelled"``, ``"returned"`` (it caught the error and
+            returned), ``"raised"`` (something else) or ``"pending"``.
+        detail: the record's detail: result, exception or cancellation message.
+    """
+
+    task: str
+    requested: float | None
+    by: str
+    delivered: float | None
+    step: int | None
+    outcome: str
+    detail: str
+
+    @property
+    def swallowed(self) -> bool:
+        """True if the task caught the ``CancelledError`` and returned normally."""
+        return self.outcome == _RETURNED
+
+
 @dataclasses.dataclass(slots=True)
 class TaskRecord:
     """Everything recorded about one task.
@@ -172,6 +235,13 @@ class TaskRecord:
             or the cancellation message.
         cancel_requested: loop time a ``CancelledError`` was first thrown into the coroutine
             (the task was cancelled then), or ``None``.
+        cancel_asked: loop time ``cancel()`` was first seen requested for this task, or ``None``.
+        cancel_by: who asked: ``"task"``, ``"timeout"``, ``"wait_for"``, ``"TaskGroup"``,
+            ``"gather"``, ``"awaited"`` (what it awaited was cancelled), ``"asyncio.run"``,
+            ``"trace"`` (left running when ``trace()`` ended), ``"callback"``, or ``""`` when not seen.
+        cancel_by_task: index of the task that asked (or that was awaited, for ``"awaited"``), or ``None``.
+        cancel_step: no step of this task before this index (in the whole recording) got the
+            ``CancelledError``; its first step from there on did.
     """
 
     index: int
@@ -183,12 +253,19 @@ class TaskRecord:
     outcome: str = _PENDING
     detail: str = ""
     cancel_requested: float | None = None
+    cancel_asked: float | None = None
+    cancel_by: str = ""
+    cancel_by_task: int | None = None
+    cancel_step: int | None = None
 
     @property
     def cancelled(self) -> bool:
         """True if the task ended by ``CancelledError``."""
         return self.outcome == _CANCELLED
 
+
+_DEFAULT_NAME = re.compile(r"Task-\d+")
+_QUOTED_DEFAULT_NAME = re.compile(r"'(Task-\d+)'")
 
 _REPR = reprlib.Repr()  # keyword arguments need 3.12
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 2, 4, 4, 3, 4
@@ -206,6 +283,11 @@ def _short_repr(value: Any, limit: int = 60) -> str:
     except Exception as exc:  # a broken __repr__ must not break recording
         text = f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
     return _clip(text, limit)
+
+
+def _wait(task: str, start: float, end: float, waits_on: str) -> Wait:
+    delay = sleep_delay(waits_on)
+    return Wait(task, start, end, waits_on, None if delay is None else start + delay)
 
 
 class TaskView:
@@ -240,11 +322,21 @@ class TaskView:
         timeline's end.
         """
         steps = self.steps
-        waits = [Wait(a.task, a.end, b.start, a.waits_on or "") for a, b in zip(steps, steps[1:])]
+        waits = [_wait(a.task, a.end, b.start, a.waits_on or "") for a, b in zip(steps, steps[1:])]
         if steps and self.record.finished is None and steps[-1].waits_on is not None:
             last = steps[-1]
-            waits.append(Wait(last.task, last.end, max(last.end, self._timeline.end), last.waits_on))
+            waits.append(_wait(last.task, last.end, max(last.end, self._timeline.end), last.waits_on))
         return waits
+
+    @property
+    def display_name(self) -> str:
+        """The name the views show (``Task-1`` for asyncio's ``Task-17``; see :meth:`Timeline.display_name`)."""
+        return self._timeline.display_name(self.record.index)
+
+    @property
+    def cancellation(self) -> Cancellation | None:
+        """How this task was cancelled, or ``None`` if ``cancel()`` never reached it."""
+        return self._timeline._cancellation(self.record)
 
     @property
     def parent(self) -> str | None:
@@ -357,6 +449,7 @@ class Timeline:
         self.result = result
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
+        self._display: list[str] | None = None
 
     @property
     def _records(self) -> list[TaskRecord]:
@@ -397,8 +490,9 @@ class Timeline:
 
     # ----------------------------------------------------------------- basics
     def __repr__(self) -> str:
+        tasks, steps = len(self._records), self.step_count
         return (
-            f"<Timeline {len(self._records)} tasks, {self.step_count} steps, "
+            f"<Timeline {tasks} task{'' if tasks == 1 else 's'}, {steps} step{'' if steps == 1 else 's'}, "
             f"{self.duration:g} s on {self.clock} time>"
         )
 
@@ -433,7 +527,7 @@ class Timeline:
         return [r.name for r in self._records]
 
     def task(self, name: str) -> TaskView:
-        """The task with this name (the first one, if several share it).
+        """The task with this name (the first one, if several share it), or else this display name.
 
         Raises:
             KeyError: with the names that exist, if none is called ``name``.
@@ -441,7 +535,51 @@ class Timeline:
         for r in self._records:
             if r.name == name:
                 return TaskView(r, self)
+        display = self.display_names
+        for r in self._records:
+            if display[r.index] == name:
+                return TaskView(r, self)
         raise KeyError(f"no task named {name!r}; tasks recorded: {self.task_names}")
+
+    # ---------------------------------------------------------- display names
+    @property
+    def display_names(self) -> list[str]:
+        """The name each task is shown under, by task index.
+
+        asyncio numbers unnamed tasks across the whole process (``Task-17`` is the
+        17th task the process made), so the same program gets other numbers on a
+        second run or in another notebook cell. The views number them again within
+        this timeline, in order of creation: the first task named ``Task-<n>`` is
+        shown as ``Task-1``, the next as ``Task-2``... Every other name is shown as it
+        is; ``record.name`` keeps the real one, and :meth:`task` accepts both.
+        """
+        if self._display is None:
+            count = 0
+            names = []
+            for r in self._records:
+                if _DEFAULT_NAME.fullmatch(r.name):
+                    count += 1
+                    names.append(f"Task-{count}")
+                else:
+                    names.append(r.name)
+            self._display = names
+        return self._display
+
+    def display_name(self, index: int) -> str:
+        """The name the views show for the task at ``index`` (see :attr:`display_names`)."""
+        return self.display_names[index]
+
+    def renamed(self) -> dict[str, str]:
+        """``{real name: display name}`` for every task the views show under another name."""
+        display = self.display_names
+        return {r.name: display[r.index] for r in self._records if display[r.index] != r.name}
+
+    def display_label(self, label: str) -> str:
+        """``label`` with task names in it as the views show them: ``task 'Task-17'`` -> ``task 'Task-1'``."""
+        renamed = self.renamed()
+        if not renamed or "'Task-" not in label:
+            return label
+        return _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
 
     def children(self, name: str | None = None) -> list[TaskView]:
         """Tasks created by the task ``name`` (by default, by the traced coroutine's task)."""
@@ -635,6 +773,90 @@ class Timeline:
             ended.sort(key=lambda e: (e[0], ended_steps.get(e[1], -1)))
             return [name for _, _, name in ended]
         return [e.task for e in self.events() if e.kind == kind]
+
+    # ------------------------------------------------------------ cancelling
+    _CANCELLERS = {
+        "timeout": "timeout()",
+        "wait_for": "wait_for()",
+        "TaskGroup": "TaskGroup",
+        "gather": "gather()",
+        "asyncio.run": "asyncio.run()",
+        "trace": "the end of trace()",
+        "callback": "a callback",
+    }
+
+    def _cancellation(self, r: TaskRecord) -> Cancellation | None:
+        if r.cancel_asked is None and r.cancel_requested is None:
+            return None
+        display = self.display_names
+        by = self._CANCELLERS.get(r.cancel_by, "")
+        asker = None if r.cancel_by_task is None else f"'{display[r.cancel_by_task]}'"
+        if r.cancel_by == "task" and asker:
+            by = f"task {asker}"
+        elif r.cancel_by == "awaited" and asker:
+            by = f"{asker}, which it awaited"
+        elif by and asker:
+            by = f"{by} in {asker}"
+        step = None
+        if r.cancel_step is not None:
+            mine = self._index_steps()[r.index]
+            later = [k for k, i in enumerate(mine) if i >= r.cancel_step]
+            step = later[0] if later else None
+        return Cancellation(
+            display[r.index], r.cancel_asked, by, r.cancel_requested, step, r.outcome, r.detail
+        )
+
+    @property
+    def cancellations(self) -> list[Cancellation]:
+        """Every task ``cancel()`` reached, in creation order (see :class:`Cancellation`).
+
+        Example use::
+
+            for c in timeline.cancellations:
+                print(c.task, c.by, c.delivered, c.outcome)
+        """
+        found = (self._cancellation(r) for r in self._records)
+        return [c for c in found if c is not None]
+
+    # ----------------------------------------------------------------- timers
+    def late_waits(self, threshold: float = LATE_THRESHOLD) -> list[Wait]:
+        """Sleeps whose task woke at least ``threshold`` seconds after they were due, in time order.
+
+        A task wakes late when the loop is busy as its timer falls due: another step
+        blocks it (``time.sleep``, a CPU loop), so ``sleep(0.1)`` can take 0.55 s.
+        """
+        late = [w for v in self.tasks for w in v.waits if w.late >= threshold and w.due is not None]
+        return sorted(late, key=lambda w: (w.end, w.start))
+
+    # ------------------------------------------------------------------ turns
+    def step_turns(self) -> array:
+        """The loop turn each step ran in (1 for the first), counted from the recording.
+
+        One turn of the loop runs every callback that was ready when it began, so
+        the rules are: steps keep the order they ran in; a task steps at most once
+        per turn (a step it schedules runs in a later turn); and the loop starts a
+        new turn after waiting (an idle stretch). Each step is put in the earliest
+        turn these rules allow. Turns in which asyncio ran only its own callbacks (a
+        finished task waking the task that awaits it) leave no step behind, so the
+        real loop may have taken more turns than counted here; the order is exact.
+        """
+        cols = self.step_columns()
+        idle_ends = sorted(self._idle_buffer[1::IDLE_WIDTH])
+        turns = array("d")
+        last: dict[float, float] = {}
+        turn = 1.0
+        k = 0
+        for start, task in zip(cols["start"], cols["task"]):
+            waited = False
+            while k < len(idle_ends) and idle_ends[k] <= start:
+                waited = True
+                k += 1
+            if waited and turns:
+                turn += 1.0
+            turn = max(turn, last.get(task, 0.0) + 1.0)
+            last[task] = turn
+            turns.append(turn)
+        return turns
 
     # ------------------------------------------------------------------ views
     def plot(self, **options: Any) -> Any:

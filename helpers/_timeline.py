@@ -834,27 +834,41 @@ class Timeline:
 
         One turn of the loop runs every callback that was ready when it began, so
         the rules are: steps keep the order they ran in; a task steps at most once
-        per turn (a step it schedules runs in a later turn); and the loop starts a
-        new turn after waiting (an idle stretch). Each step is put in the earliest
-        turn these rules allow. Turns in which asyncio ran only its own callbacks (a
+        per turn (a step it schedules runs in a later turn); a new task first runs
+        in a turn after the step that created it; and the loop starts a new turn
+        after waiting (an idle stretch). Each step is put in the earliest turn these
+        rules allow. Turns in which asyncio ran only its own callbacks (a
         finished task waking the task that awaits it) leave no step behind, so the
         real loop may have taken more turns than counted here; the order is exact.
         """
         cols = self.step_columns()
+        records = self._records
         idle_ends = sorted(self._idle_buffer[1::IDLE_WIDTH])
         turns = array("d")
-        last: dict[float, float] = {}
+        # per task: (end, turn) of each step so far
+        history: dict[int, list[tuple[float, float]]] = {}
         turn = 1.0
         k = 0
-        for start, task in zip(cols["start"], cols["task"]):
+        for start, code in zip(cols["start"], cols["task"]):
+            task = int(code)
             waited = False
             while k < len(idle_ends) and idle_ends[k] <= start:
                 waited = True
                 k += 1
             if waited and turns:
                 turn += 1.0
-            turn = max(turn, last.get(task, 0.0) + 1.0)
-            last[task] = turn
+            mine = history.setdefault(task, [])
+            if mine:
+                turn = max(turn, mine[-1][1] + 1.0)
+            else:
+                # a new task first runs in a turn after the step of its parent that created it
+                parent = records[task].parent
+                created = records[task].created
+                for end, parent_turn in history.get(parent, ()) if parent is not None else ():
+                    if end >= created:
+                        turn = max(turn, parent_turn + 1.0)
+                        break
+            mine.append((cols["end"][len(turns)], turn))
             turns.append(turn)
         return turns
 

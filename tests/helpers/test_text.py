@@ -111,8 +111,14 @@ def test_awaited_column_counts_repeats_and_never_cuts_a_label():
 
 
 def test_zero_duration_and_empty_timelines():
-    instant = render(samples.instant())
+    instant = render(samples.instant(), by="time")
     assert [row.split("|")[1] for row in _chart_rows(instant)] == ["#" + " " * 59] * 3
+    # with no time passing, the default draws loop turns: main runs, child runs, main resumes
+    assert [row.split("|")[1] for row in _chart_rows(render(samples.instant()))] == [
+        "###-### ",
+        "    ### ",
+        "### ### ",
+    ]
     assert render(samples.empty()) == "0.000 s of virtual time: 0 tasks, 0 steps, loop idle 0.000 s"
 
 

@@ -185,11 +185,11 @@ def outcomes() -> Timeline:
 
 
 def many_tasks(count: int = 200, steps_per_task: int = 3) -> Timeline:
-    """``main`` starts ``count`` workers 0.01 s apart; each sleeps 0.1 s between its steps."""
+    """``main`` starts ``count`` workers 0.01 s apart, then waits for them; each sleeps 0.1 s between its steps."""
     b = TimelineBuilder()
     main = b.task("main")
     workers = [b.task(f"worker-{k}", "worker", parent=main, created=0.0) for k in range(count)]
-    b.step(main, 0.0, "sleep(0.01)")
+    b.step(main, 0.0, "gather")
     events: list[tuple[float, int, int]] = []
     for k, worker in enumerate(workers):
         for s in range(steps_per_task):

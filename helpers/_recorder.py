@@ -246,12 +246,22 @@ class Recorder:
         if index < 0 or index in self.cancel_asked:
             return
         current = _current_task(self.loop)
+        target = None
         if current is not None and awaited is current:
             kind = "awaited"  # what it awaited was a task, and it has just ended cancelled
         else:
-            kind = _canceller(sys._getframe(2)) or ("task" if current is not None else "callback")
+            kind, frame = _canceller(sys._getframe(2))
+            if kind == "timeout":
+                # timeout() cancels the task in the `async with`; that task passed it on to what it awaits
+                target = getattr(frame.f_locals.get("self"), "_task", None)
+            kind = kind or ("task" if current is not None else "callback")
         by = -1 if current is None else self.own_index(current.get_coro())
-        self.cancel_asked[index] = (self.now(), kind, None if by < 0 else by)
+        asked = (self.now(), kind, None if by < 0 else by)
+        self.cancel_asked[index] = asked
+        if isinstance(target, asyncio.Task):
+            target_index = self.own_index(target.get_coro())
+            if target_index >= 0:
+                self.cancel_asked.setdefault(target_index, asked)
 
     def _make_c_wrapper_type(self, speedups: Any) -> tuple[type, Callable[[Any, int], Any], Callable[[], None]]:
         now = self._step_clock()
@@ -765,23 +775,23 @@ _CANCELLERS = {
 }
 
 
-def _canceller(frame: Any) -> str:
-    """Which of asyncio's cancelling functions called ``cancel()``, from the frames above; ``""`` if none.
+def _canceller(frame: Any) -> tuple[str, Any]:
+    """Which of asyncio's cancelling functions called ``cancel()``, and its frame; ``("", None)`` if none.
 
     Walks up through asyncio's (and this package's) frames only: the first frame of
     the program's own code is where ``cancel()`` was called by hand.
     """
     for _ in range(12):
         if frame is None:
-            return ""
+            break
         code = frame.f_code
         if not code.co_filename.startswith(_PLUMBING_DIRS):
-            return ""
+            break
         kind = _CANCELLERS.get(code.co_qualname)
         if kind is not None:
-            return kind
+            return kind, frame
         frame = frame.f_back
-    return ""
+    return "", None
 
 
 class _StoppedLoop:

@@ -259,8 +259,8 @@ def _late_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:
     if not found:
         return None
     parts = [
-        f"{_clip(timeline.display_name(index), _NAME_LIMIT)} due at {_time(due - timeline.start)} s, "
-        f"woke at {_time(woke - timeline.start)} s (late by {_time(woke - due)} s)"
+        f"{_clip(timeline.display_name(index), _NAME_LIMIT)} due {_time(due - timeline.start)} s, "
+        f"woke {_time(woke - timeline.start)} s (late by {_time(woke - due)} s)"
         for woke, due, index in found[:_BLOCKING_LISTED]
     ]
     if len(found) > _BLOCKING_LISTED:
@@ -291,24 +291,18 @@ def _cancel_lines(timeline: Timeline) -> list[str]:
     if len(found) > _BLOCKING_LISTED:
         more = found[_BLOCKING_LISTED:]
         ended = sum(c.outcome == "cancelled" for c in more)
-        lines.append(f"cancelled: {len(more)} more tasks ({ended} of them ended cancelled): timeline.cancellations")
+        tasks = _plural(len(more), "task")
+        lines.append(f"cancelled: {len(more)} more {tasks} ({ended} ended cancelled): timeline.cancellations")
     return lines
 
 
 def _renamed_line(timeline: Timeline) -> str | None:
-    """``Task-1 to Task-3 are numbered within this timeline (asyncio's Task-4 to Task-6)``."""
-    renamed = timeline.renamed()
-    if not renamed:
+    """``Task-1 to Task-3: ...``: asyncio's process-wide numbers would change from run to run, so they stay out."""
+    shown = list(timeline.renamed().values())
+    if not shown:
         return None
-    real = list(renamed)
-    shown = list(renamed.values())
-    first, last = shown[0], shown[-1]
-    span = first if len(shown) == 1 else f"{first} to {last}"
-    offsets = {int(r[5:]) - int(d[5:]) for r, d in renamed.items()}
-    if len(offsets) == 1:
-        names = real[0] if len(real) == 1 else f"{real[0]} to {real[-1]}"
-        return f"{span}: numbered within this timeline (asyncio's {names}; real names in record.name)"
-    return f"{span}: numbered within this timeline (real names in record.name, mapping: timeline.renamed())"
+    span = shown[0] if len(shown) == 1 else f"{shown[0]} to {shown[-1]}"
+    return f"{span}: asyncio's default names, numbered within this timeline (real names: timeline.renamed())"
 
 
 def _hidden_note(timeline: Timeline, hidden: list[_TaskSummary]) -> str:

@@ -128,3 +128,44 @@ def test_200_tasks_of_100_steps_draw_fast():
     elapsed = time.perf_counter() - began
     assert data.startswith(PNG_SIGNATURE)
     assert elapsed < 3.0, f"drawing 20,000 steps took {elapsed:.2f} s"
+
+
+def _markers(fig) -> list:
+    """Every scatter collection drawn (the marks)."""
+    from matplotlib.collections import PathCollection
+
+    return [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+
+
+def test_late_sleep_is_drawn_from_due_to_wake():
+    fig = plot_timeline(samples.late_sleeper())
+    (late,) = _bars(fig, COLORS["late"])
+    assert late[:, 0].min() == pytest.approx(0.1) and late[:, 0].max() == pytest.approx(0.3)
+    assert "woke late (| due)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert not _bars(plot_timeline(samples.three_workers()), COLORS["late"])
+
+
+def test_back_to_back_steps_get_a_parting_line():
+    from matplotlib.collections import LineCollection
+
+    fig = plot_timeline(samples.late_sleeper())
+    (lines,) = [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
+    assert sorted(round(s[0][0], 6) for s in lines.get_segments()) == [0.1, 0.2]
+
+
+def test_cancellation_marks_and_legend():
+    fig = plot_timeline(samples.cancelled())
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert {"cancel()", "cancelled", "caught it, returned"} <= set(legend)
+    offsets = np.concatenate([c.get_offsets() for c in _markers(fig)])
+    assert (np.isclose(offsets[:, 0], 1.0)).sum() >= 5  # two requests, two deliveries, one ring
+
+
+def test_by_turn_draws_turns_across_and_names_default_tasks_afresh():
+    fig = plot_timeline(samples.instant())  # 0 s long: drawn by turn by default
+    assert "turn" in fig.axes[0].get_xlabel() and fig.axes[0].get_title(loc="left").endswith("by loop turn")
+    assert "seconds" in plot_timeline(samples.instant(), by="time").axes[0].get_xlabel()
+    names = [t.get_text() for t in plot_timeline(samples.late_sleeper()).axes[0].get_yticklabels()]
+    assert names == ["main", "Task-2", "Task-1", "loop"]
+    with pytest.raises(ValueError, match="'auto', 'time' or 'turn'"):
+        plot_timeline(samples.instant(), by="order")

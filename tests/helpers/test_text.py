@@ -136,3 +136,60 @@ def test_blocked_line_on_virtual_time_gives_loop_seconds_only():
     text = render(builder.build(1.0))
     assert "blocked the loop: slow at 0.000 s for 0.250 s, wall-only at 0.250 s\n" in text
     assert "0.251" not in text and "0.300" not in text, "wall seconds vary from run to run: never print them"
+
+
+def test_late_sleep_is_drawn_listed_and_in_the_table():
+    text = render(samples.late_sleeper())
+    rows = {row.split()[0]: row.split("|")[1] for row in _chart_rows(text)}
+    assert rows["Task-2"] == "#" + "-" * 19 + "~" * 39 + "#"
+    assert "woke late: Task-2 due 0.100 s, woke 0.300 s (late by 0.200 s)" in text
+    assert "~ woke late (sleep was due)" in text
+    header = next(line for line in text.splitlines() if line.startswith("task "))
+    ticker = next(line for line in text.splitlines() if line.startswith("Task-2 ") and "ticker" in line)
+    assert header.split()[8:10] == ["late", "by"] and ticker.split()[8] == "0.200"
+    assert "late by" not in render(samples.three_workers()), "no column when nothing woke late"
+
+
+def test_back_to_back_steps_are_parted():
+    rows = {row.split()[0]: row.split("|")[1] for row in _chart_rows(render(samples.late_sleeper()))}
+    assert rows["Task-1"] == "!" * 20 + ":" + "!" * 19 + ":" + "!" * 19
+    assert all(":" not in row for row in _chart_rows(render(samples.three_workers())))
+
+
+def test_cancelled_tasks_are_marked_and_explained():
+    text = render(samples.cancelled())
+    rows = {row.split()[0]: row.split("|")[1] for row in _chart_rows(text)}
+    assert rows["victim"].endswith("-x") and rows["catcher"].endswith("-x") and "x" not in rows["main"]
+    assert "cancelled: victim: cancel() at 1.000 s by task 'main'; thrown in at 1.000 s; ended cancelled" in text
+    caught = "cancelled: catcher: cancel() at 1.000 s by task 'main'; thrown in at 1.000 s; caught it and returned"
+    assert caught in text
+    assert "x CancelledError thrown in" in text
+
+
+def test_default_names_are_renumbered_and_the_real_ones_given():
+    text = render(samples.late_sleeper())
+    assert "Task-7" not in text and "Task-8" not in text, "process-wide numbers change from run to run"
+    assert text.endswith(
+        "Task-1 to Task-2: asyncio's default names, numbered within this timeline (real names: timeline.renamed())"
+    )
+
+
+def test_no_count_of_zero_tasks_at_once():
+    builder = samples.TimelineBuilder()
+    task = builder.task("main")
+    builder.step(task, 0.0, "sleep(1)")
+    builder.step(task, 1.0, None)
+    builder.finish(task, 1.0)
+    headline = render(builder.build(1.0)).splitlines()[0]
+    assert headline == "1.000 s of virtual time: 1 task, 2 steps, loop idle 0.000 s"
+
+
+def test_by_turn_is_asked_for_or_rejected():
+    text = render(samples.three_workers(), by="turn")
+    assert text.splitlines()[0].endswith("; drawn by loop turn") and " turn" in text.splitlines()[1]
+    try:
+        render(samples.three_workers(), by="steps")
+    except ValueError as error:
+        assert "'auto', 'time' or 'turn'" in str(error)
+    else:
+        raise AssertionError("by='steps' was accepted")

@@ -367,9 +367,11 @@ def _draw_boundaries(ax: Axes, data: _TimelineData, seconds_per_pixel: float, np
 
 
 def _draw_due_ticks(ax: Axes, data: _TimelineData) -> None:
-    """A short dark tick where a late sleep was due."""
+    """A dark tick, as tall as a step, where a late sleep was due."""
     if len(data.due):
-        ax.scatter(data.due[:, 0], data.due[:, 1], marker="|", s=90, color="#7A4A00", linewidths=1.5, zorder=5)
+        half = _STEP_HEIGHT / 2
+        ax.vlines(data.due[:, 0], data.due[:, 1] - half, data.due[:, 1] + half, colors="#333333",
+                  linewidths=1.5, zorder=5)
 
 
 def _draw_cancellations(ax: Axes, timeline: Timeline, data: _TimelineData, show_links: bool) -> None:
@@ -433,9 +435,9 @@ _OUTCOME_MARKS = {
 def _draw_wait_labels(ax: Axes, timeline: Timeline, data: _TimelineData, seconds_per_pixel: float) -> None:
     """Write what was awaited on each wait wide enough to hold it."""
     widths = (data.waits[:, 1] - data.waits[:, 0]) / seconds_per_pixel
-    labels = timeline.labels
+    labels = timeline.display_labels
     for (start, end, row), label, pixels in zip(data.waits, data.wait_labels, widths, strict=True):
-        text = timeline.display_label(labels[int(label)])
+        text = labels[int(label)]
         if pixels < len(text) * _CHAR_PIXELS + 8:
             continue
         ax.text(

@@ -169,7 +169,7 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20, by: str 
 def _summarise(timeline: Timeline, with_turns: bool = False) -> list[_TaskSummary]:
     summaries = [_TaskSummary(r.index) for r in timeline._records]
     columns = timeline.step_columns()
-    labels = timeline.labels
+    labels = timeline.display_labels
     delays = [sleep_delay(label) for label in labels]
     turns = timeline.step_turns() if with_turns else None
     for i, (start, end, wall, task, label) in enumerate(
@@ -195,7 +195,7 @@ def _summarise(timeline: Timeline, with_turns: bool = False) -> list[_TaskSummar
         s.last_end = end
         s.last_label = label
         if label != FINISHED:
-            s.awaited[timeline.display_label(labels[int(label)])] += 1
+            s.awaited[labels[int(label)]] += 1
         if turns is not None:
             s.turns.append(turns[i])
     return summaries

@@ -450,6 +450,7 @@ class Timeline:
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
         self._display: list[str] | None = None
+        self._display_labels: list[str] | None = None
 
     @property
     def _records(self) -> list[TaskRecord]:
@@ -576,10 +577,23 @@ class Timeline:
 
     def display_label(self, label: str) -> str:
         """``label`` with task names in it as the views show them: ``task 'Task-17'`` -> ``task 'Task-1'``."""
-        renamed = self.renamed()
-        if not renamed or "'Task-" not in label:
+        if "'Task-" not in label:
             return label
+        renamed = self.renamed()
         return _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
+
+    @property
+    def display_labels(self) -> list[str]:
+        """:attr:`labels` as the views show them (see :meth:`display_label`), by label id."""
+        if self._display_labels is None:
+            renamed = self.renamed()
+            self._display_labels = [
+                _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
+                if renamed and "'Task-" in label
+                else label
+                for label in self.labels
+            ]
+        return self._display_labels
 
     def children(self, name: str | None = None) -> list[TaskView]:
         """Tasks created by the task ``name`` (by default, by the traced coroutine's task)."""

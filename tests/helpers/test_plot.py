@@ -149,8 +149,12 @@ def test_back_to_back_steps_get_a_parting_line():
     from matplotlib.collections import LineCollection
 
     fig = plot_timeline(samples.late_sleeper())
-    (lines,) = [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
+    white = [c for c in fig.axes[0].collections
+             if isinstance(c, LineCollection) and to_hex(c.get_color()[0]) == COLORS["boundary"].lower()]
+    (lines,) = white
     assert sorted(round(s[0][0], 6) for s in lines.get_segments()) == [0.1, 0.2]
+    (due,) = [c for c in fig.axes[0].collections if isinstance(c, LineCollection) and c not in white]
+    assert [round(s[0][0], 6) for s in due.get_segments()] == [0.1], "a tick where the late sleep was due"
 
 
 def test_cancellation_marks_and_legend():

@@ -45,6 +45,7 @@ _MIN_BAR_PIXELS = 2.5  # a zero-length step (instant on virtual time) is still t
 _LABEL_FONT = 7.5
 _CHAR_PIXELS = 4.6  # about how wide one character of _LABEL_FONT is at 100 dpi
 _MAX_TICK_LABELS = 40
+_LEGEND_COLUMNS = 6  # more entries go on a second legend row: one row would run off the figure
 
 
 def plot_timeline(
@@ -130,10 +131,14 @@ def plot_timeline(
     _draw_bars(ax, data.steps[~data.blocking], COLORS["running"], _STEP_HEIGHT, min_width, np, zorder=3)
     _draw_bars(ax, data.steps[data.blocking], COLORS["blocking"], _STEP_HEIGHT, min_width, np, zorder=4)
     _draw_boundaries(ax, data, span / axes_pixels, np)
-    _draw_due_ticks(ax, data)
+    few = data.task_rows <= max_label_tasks
+    if few:  # with many rows a tick per late sleep would cover them: the orange bars tell it
+        _draw_due_ticks(ax, data)
     _draw_loop(ax, data, loop_row, min_width, np)
-    _draw_outcomes(ax, timeline, data)
-    _draw_cancellations(ax, timeline, data, show_links=data.task_rows <= max_label_tasks)
+    # marks shrink with the rows, down to a quarter of their size at 120 rows and more
+    mark_size = 40 * max(min(1.0, 30 / max(data.task_rows, 1)), 0.25)
+    _draw_outcomes(ax, timeline, data, mark_size)
+    _draw_cancellations(ax, timeline, data, mark_size, show_links=few)
     if show_labels and data.task_rows <= max_label_tasks:
         _draw_wait_labels(ax, timeline, data, span / axes_pixels)
 
@@ -158,7 +163,8 @@ def plot_timeline(
     if title is None:
         title = _default_title(timeline) + ("; drawn by loop turn" if by == "turn" else "")
     if title:
-        ax.set_title(title, loc="left", fontsize=11, pad=24)
+        legend_rows = math.ceil(len(ax.get_legend().legend_handles) / _LEGEND_COLUMNS)
+        ax.set_title(title, loc="left", fontsize=11, pad=24 + 14 * (legend_rows - 1))
     return fig
 
 
@@ -374,7 +380,7 @@ def _draw_due_ticks(ax: Axes, data: _TimelineData) -> None:
                   linewidths=1.5, zorder=5)
 
 
-def _draw_cancellations(ax: Axes, timeline: Timeline, data: _TimelineData, show_links: bool) -> None:
+def _draw_cancellations(ax: Axes, timeline: Timeline, data: _TimelineData, size: float, show_links: bool) -> None:
     """Where cancel() was asked for (and from which row), and the step that got the CancelledError."""
     asked, delivered, links = [], [], []
     start = timeline.start
@@ -394,16 +400,16 @@ def _draw_cancellations(ax: Axes, timeline: Timeline, data: _TimelineData, show_
             delivered.append((data.step_x[r.index][c.step], row))
     if asked:
         x, y = zip(*asked, strict=True)
-        ax.scatter(x, y, marker="v", s=28, color=COLORS["cancelled"], zorder=6, linewidths=0)
+        ax.scatter(x, y, marker="v", s=size * 0.7, color=COLORS["cancelled"], zorder=6, linewidths=0)
     if delivered:
         x, y = zip(*delivered, strict=True)
-        ax.scatter(x, y, marker="x", s=40, color=COLORS["cancelled"], zorder=6, linewidths=1.5)
+        ax.scatter(x, y, marker="x", s=size, color=COLORS["cancelled"], zorder=6, linewidths=1.5 if size >= 20 else 1.0)
     if show_links:
         for x, y0, y1 in links:
             ax.plot([x, x], [y0, y1], linestyle=":", color=COLORS["cancelled"], linewidth=0.9, zorder=5)
 
 
-def _draw_outcomes(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
+def _draw_outcomes(ax: Axes, timeline: Timeline, data: _TimelineData, size: float) -> None:
     """A mark where a task raised or was cancelled: how a task ended matters as much as when."""
     found: dict[str, list[tuple[float, float]]] = {"raised": [], "cancelled": [], "caught": []}
     for r in timeline._records:
@@ -418,10 +424,11 @@ def _draw_outcomes(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
     for kind, (marker, color, face) in _OUTCOME_MARKS.items():
         if found[kind]:
             x, y = zip(*found[kind], strict=True)
+            width = 1.5 if size >= 20 else 1.0
             if marker == "x":  # an unfilled marker takes one colour
-                ax.scatter(x, y, marker=marker, s=40, color=color, zorder=5, linewidths=1.5)
+                ax.scatter(x, y, marker=marker, s=size, color=color, zorder=5, linewidths=width)
             else:
-                ax.scatter(x, y, marker=marker, s=40, edgecolors=color, facecolors=face, zorder=5, linewidths=1.5)
+                ax.scatter(x, y, marker=marker, s=size, edgecolors=color, facecolors=face, zorder=5, linewidths=width)
 
 
 # how a task ended -> (marker, colour, fill)
@@ -495,7 +502,7 @@ def _draw_legend(ax: Axes, timeline: Timeline, data: _TimelineData) -> None:
         handles=handles,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncol=len(handles),
+        ncol=min(len(handles), _LEGEND_COLUMNS),
         frameon=False,
         fontsize=8,
         handlelength=1.4,

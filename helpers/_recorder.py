@@ -778,20 +778,24 @@ _CANCELLERS = {
 def _canceller(frame: Any) -> tuple[str, Any]:
     """Which of asyncio's cancelling functions called ``cancel()``, and its frame; ``("", None)`` if none.
 
-    Walks up through asyncio's (and this package's) frames only: the first frame of
-    the program's own code is where ``cancel()`` was called by hand.
+    Walks up through asyncio's (and this package's) frames only, up to the program's
+    own code (where ``cancel()`` was called by hand) or the ``Handle`` running the
+    callback that called it. The outermost match wins: a ``timeout()`` that cancels a
+    task waiting in ``gather()`` is what asked, ``gather`` only passed it on.
     """
-    for _ in range(12):
+    found: tuple[str, Any] = ("", None)
+    for _ in range(16):
         if frame is None:
             break
         code = frame.f_code
-        if not code.co_filename.startswith(_PLUMBING_DIRS):
+        # above a callback's Handle._run is whatever drives the loop, not who asked
+        if not code.co_filename.startswith(_PLUMBING_DIRS) or code.co_qualname == "Handle._run":
             break
         kind = _CANCELLERS.get(code.co_qualname)
         if kind is not None:
-            return kind, frame
+            found = (kind, frame)
         frame = frame.f_back
-    return "", None
+    return found
 
 
 class _StoppedLoop:

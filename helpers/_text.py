@@ -50,6 +50,7 @@ _OUTCOME_LIMIT = 26
 _LINE_LIMIT = 100
 _MIN_AWAITED = 24
 _BLOCKING_LISTED = 3
+_LATE_LISTED = 2
 _TURN_CELLS = 4  # most characters per loop turn in a chart drawn by turn
 
 
@@ -255,16 +256,17 @@ def _legend(marks: set[str]) -> list[str]:
 
 def _late_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:
     """Which sleeps woke late: when each was due, when its task woke, by how much."""
-    found = sorted((woke, due, s.index) for s in summaries for due, woke in s.late)
+    # the latest first: the sleep that overran most tells what happened
+    found = sorted((due - woke, woke, s.index) for s in summaries for due, woke in s.late)
     if not found:
         return None
     parts = [
-        f"{_clip(timeline.display_name(index), _NAME_LIMIT)} due {_time(due - timeline.start)} s, "
-        f"woke {_time(woke - timeline.start)} s (late by {_time(woke - due)} s)"
-        for woke, due, index in found[:_BLOCKING_LISTED]
+        f"{_clip(timeline.display_name(index), _NAME_LIMIT)} due {_time(woke + early - timeline.start)} s, "
+        f"woke {_time(woke - timeline.start)} s (late by {_time(-early)} s)"
+        for early, woke, index in found[:_LATE_LISTED]
     ]
-    if len(found) > _BLOCKING_LISTED:
-        parts.append(f"{len(found) - _BLOCKING_LISTED} more")
+    if len(found) > _LATE_LISTED:
+        parts.append(f"{len(found) - _LATE_LISTED} more")
     return f"woke late: {'; '.join(parts)}"
 
 

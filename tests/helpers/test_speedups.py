@@ -631,3 +631,20 @@ def test_wait_for_timeout_is_named(wrapper):
         assert found["main"].requested == 0.25
     else:  # 3.11's wait_for cancels the task it waits for itself
         assert set(found) == {"slow"} and found["slow"].by == "wait_for() in 'main'"
+
+
+def test_a_timeout_passed_on_through_gather_is_named_as_the_timeout(wrapper):
+    async def program():
+        children = [asyncio.create_task(_sleep_long(), name=f"child-{i}") for i in range(2)]
+        try:
+            async with asyncio.timeout(0.5):
+                await asyncio.gather(*children)
+        except TimeoutError:
+            pass
+
+    found = {c.task: (c.requested, c.by, c.outcome) for c in trace_with(wrapper, program).cancellations}
+    assert found == {
+        "main": (0.5, "timeout()", "returned"),
+        "child-0": (0.5, "timeout()", "cancelled"),
+        "child-1": (0.5, "timeout()", "cancelled"),
+    }

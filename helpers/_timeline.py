@@ -849,7 +849,8 @@ class Timeline:
         One turn of the loop runs every callback that was ready when it began, so
         the rules are: steps keep the order they ran in; a task steps at most once
         per turn (a step it schedules runs in a later turn); a new task first runs
-        in a turn after the step that created it; and the loop starts a new turn
+        in a turn after the step that created it; a task that awaited another task
+        runs in a turn after that task's last step; and the loop starts a new turn
         after waiting (an idle stretch). Each step is put in the earliest turn these
         rules allow. Turns in which asyncio ran only its own callbacks (a
         finished task waking the task that awaits it) leave no step behind, so the
@@ -861,9 +862,12 @@ class Timeline:
         turns = array("d")
         # per task: (end, turn) of each step so far
         history: dict[int, list[tuple[float, float]]] = {}
+        # label id -> index of the task a "task 'name'" label waits for (names used once only)
+        awaited_task = self._awaited_tasks()
+        waits_on: dict[int, float] = {}  # task -> label of its last step
         turn = 1.0
         k = 0
-        for start, code in zip(cols["start"], cols["task"]):
+        for start, code, label in zip(cols["start"], cols["task"], cols["label"]):
             task = int(code)
             waited = False
             while k < len(idle_ends) and idle_ends[k] <= start:
@@ -874,6 +878,10 @@ class Timeline:
             mine = history.setdefault(task, [])
             if mine:
                 turn = max(turn, mine[-1][1] + 1.0)
+                # a task that awaited another wakes in a turn after that task's last step
+                other = awaited_task.get(waits_on.get(task, FINISHED))
+                if other is not None and history.get(other):
+                    turn = max(turn, history[other][-1][1] + 1.0)
             else:
                 # a new task first runs in a turn after the step of its parent that created it
                 parent = records[task].parent
@@ -883,8 +891,22 @@ class Timeline:
                         turn = max(turn, parent_turn + 1.0)
                         break
             mine.append((cols["end"][len(turns)], turn))
+            waits_on[task] = label
             turns.append(turn)
         return turns
+
+    def _awaited_tasks(self) -> dict[float, int]:
+        """Label id -> task index, for labels ``task 'name'`` naming a task no other task shares a name with."""
+        by_name: dict[str, int | None] = {}
+        for r in self._records:
+            by_name[r.name] = None if r.name in by_name else r.index
+        found = {}
+        for ident, label in enumerate(self.labels):
+            if label.startswith("task '") and label.endswith("'"):
+                index = by_name.get(label[6:-1])
+                if index is not None:
+                    found[float(ident)] = index
+        return found
 
     # ------------------------------------------------------------------ views
     def plot(self, **options: Any) -> Any:

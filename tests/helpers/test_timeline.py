@@ -310,3 +310,20 @@ def test_step_turns_follow_the_order_steps_ran_in():
     builder.step(main, 1.0, None)  # after waiting: a new turn
     builder.finish(main, 1.0)
     assert list(builder.build(1.0).step_turns()) == [1.0, 2.0, 2.0, 3.0, 4.0]
+
+
+def test_a_task_that_awaited_another_runs_a_turn_after_its_end():
+    builder = TimelineBuilder()
+    main = builder.task("main")
+    child = builder.task("child", parent=main)
+    other = builder.task("other", parent=main)
+    builder.step(main, 0.0, "task 'child'")
+    builder.step(child, 0.0, "sleep(0)")
+    builder.step(other, 0.0, "sleep(0)")
+    builder.step(child, 0.0, None)  # turn 3: its end schedules main's wake-up
+    builder.finish(child, 0.0)
+    builder.step(other, 0.0, None)  # turn 3
+    builder.finish(other, 0.0)
+    builder.step(main, 0.0, None)  # turn 4, not 3: woken by child's end
+    builder.finish(main, 0.0)
+    assert list(builder.build(0.0).step_turns()) == [1.0, 2.0, 2.0, 3.0, 3.0, 4.0]

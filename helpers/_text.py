@@ -45,7 +45,8 @@ _MARK_LEGEND = {
     LATE: f"{LATE} woke late (sleep was due)",
     CANCELLED: f"{CANCELLED} CancelledError thrown in",
 }
-_NAME_LIMIT = 18
+_NAME_LIMIT = 18  # in the table (100 characters are full with it); chart rows and sentences take longer names
+_PROSE_NAME_LIMIT = 40
 _OUTCOME_LIMIT = 26
 _LINE_LIMIT = 100
 _MIN_AWAITED = 24
@@ -132,7 +133,9 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20, by: str 
 
     lines = [_headline(timeline, summaries, by)]
     if records or timeline.duration > 0:
-        label_width = max([len("loop")] + [len(_clip(names[s.index], _NAME_LIMIT)) for s in shown])
+        # names are cut only where the chart row would run past the line limit
+        name_limit = max(_NAME_LIMIT, _LINE_LIMIT - width - 3)
+        label_width = max([len("loop")] + [len(_clip(names[s.index], name_limit)) for s in shown])
         axis: _Axis | _TurnAxis
         if by == "turn":
             axis = _TurnAxis(summaries, width)
@@ -143,7 +146,7 @@ def render(timeline: Timeline, *, width: int = 60, max_tasks: int = 20, by: str 
         for s in shown:
             row = axis.row(s, timeline)
             marks.update(row)
-            lines.append(f"{_clip(names[s.index], _NAME_LIMIT):<{label_width}} |{row}|")
+            lines.append(f"{_clip(names[s.index], name_limit):<{label_width}} |{row}|")
         if hidden:
             lines.append(f"{'':<{label_width}}  ... {_hidden_note(timeline, ordered[len(shown) :])}")
         lines.append(f"{'loop':<{label_width}} |{axis.loop_row(timeline, summaries)}|")
@@ -214,7 +217,7 @@ def _headline(timeline: Timeline, summaries: list[_TaskSummary], by: str = "time
         if most:
             text += f", at most {most} at once"
             if timeline.root is not None:
-                text += f" besides {_clip(timeline.display_name(timeline.root), _NAME_LIMIT)}"
+                text += f" besides {_clip(timeline.display_name(timeline.root), _PROSE_NAME_LIMIT)}"
     text += f", loop idle {_time(timeline.idle_time)} s"
     if by == "turn":
         text += "; drawn by loop turn"
@@ -233,7 +236,7 @@ def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | N
     found.sort()
     parts = []
     for start, end, index in found[:_BLOCKING_LISTED]:
-        part = f"{_clip(timeline.display_name(index), _NAME_LIMIT)} at {_time(start - timeline.start)} s"
+        part = f"{_clip(timeline.display_name(index), _PROSE_NAME_LIMIT)} at {_time(start - timeline.start)} s"
         # loop seconds are exact on virtual time too; a step only slow in wall seconds gets no number
         if end > start:
             part += f" for {_time(end - start)} s"
@@ -261,7 +264,7 @@ def _late_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:
     if not found:
         return None
     parts = [
-        f"{_clip(timeline.display_name(index), _NAME_LIMIT)} due {_time(woke + early - timeline.start)} s, "
+        f"{_clip(timeline.display_name(index), _PROSE_NAME_LIMIT)} due {_time(woke + early - timeline.start)} s, "
         f"woke {_time(woke - timeline.start)} s (late by {_time(-early)} s)"
         for early, woke, index in found[:_LATE_LISTED]
     ]
@@ -289,7 +292,7 @@ def _cancel_lines(timeline: Timeline) -> list[str]:
                 asked += f" by {c.by}"
         got = "never thrown in" if c.delivered is None else f"thrown in at {_time(c.delivered - timeline.start)} s"
         ending = _ENDINGS.get(c.outcome) or f"then {_outcome(c.outcome, c.detail)}"
-        lines.append(f"cancelled: {_clip(c.task, _NAME_LIMIT)}: {asked}; {got}; {ending}")
+        lines.append(f"cancelled: {_clip(c.task, _PROSE_NAME_LIMIT)}: {asked}; {got}; {ending}")
     if len(found) > _BLOCKING_LISTED:
         more = found[_BLOCKING_LISTED:]
         ended = sum(c.outcome == "cancelled" for c in more)

@@ -193,3 +193,19 @@ def test_by_turn_is_asked_for_or_rejected():
         assert "'auto', 'time' or 'turn'" in str(error)
     else:
         raise AssertionError("by='steps' was accepted")
+
+
+def test_a_long_name_is_whole_in_the_chart_where_the_line_has_room():
+    builder = samples.TimelineBuilder()
+    main = builder.task("main")
+    long = builder.task("download-the-big-file-from-mirror", "download", parent=main)
+    builder.step(main, 0.0, "gather(1)")
+    builder.step(long, 0.0, "sleep(1)")
+    builder.step(long, 1.0, None)
+    builder.finish(long, 1.0)
+    builder.step(main, 1.0, None)
+    builder.finish(main, 1.0)
+    text = render(builder.build(1.0))
+    assert "download-the-big-file-from-mirror |#" in text
+    assert "download-the-bi... " in text, "the table keeps its 100 characters"
+    assert max(len(line) for line in text.splitlines()) <= 100

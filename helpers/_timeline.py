@@ -918,6 +918,15 @@ class Timeline:
 
         return _plot.plot_timeline(self, **options)
 
+    def text(self, **options: Any) -> str:
+        """The text chart and table (``str(timeline)`` with options), e.g. ``timeline.text(by="turn")``.
+
+        See :func:`helpers._text.render` for the options (``width``, ``max_tasks``, ``by``).
+        """
+        from . import _text
+
+        return _text.render(self, **options)
+
     def _repr_png_(self) -> bytes:
         from . import _plot
 

@@ -186,6 +186,7 @@ def test_no_count_of_zero_tasks_at_once():
 
 def test_by_turn_is_asked_for_or_rejected():
     text = render(samples.three_workers(), by="turn")
+    assert samples.three_workers().text(by="turn") == text
     assert text.splitlines()[0].endswith("; drawn by loop turn") and " turn" in text.splitlines()[1]
     try:
         render(samples.three_workers(), by="steps")

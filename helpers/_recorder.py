@@ -228,10 +228,16 @@ class Recorder:
 
     def _note_cancel(self, task_index: int) -> None:
         """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
-        if task_index not in self.cancel_requested:
-            self.cancel_requested[task_index] = self.now()
-            # the step this throw makes is recorded when it ends, at this index or later
-            self.cancel_steps[task_index] = len(self.steps) // COMPACT_WIDTH
+        if task_index in self.cancel_requested:
+            return
+        task = _current_task(self.loop)
+        if task is not None and not task.cancelling():
+            # nobody cancelled this task: the error comes from what it awaited (`await t` on a
+            # cancelled task t), as any exception of an awaited task would
+            return
+        self.cancel_requested[task_index] = self.now()
+        # the step this throw makes is recorded when it ends, at this index or later
+        self.cancel_steps[task_index] = len(self.steps) // COMPACT_WIDTH
 
     def _note_cancel_request(self, task: Any, awaited: asyncio.Future) -> None:
         """``task`` is about to wake up to a cancelled ``awaited``: someone called ``cancel()``.
@@ -248,7 +254,14 @@ class Recorder:
         current = _current_task(self.loop)
         target = None
         if current is not None and awaited is current:
-            kind = "awaited"  # what it awaited was a task, and it has just ended cancelled
+            # what it awaited was a task, and it has just ended cancelled
+            if not task.cancelling():
+                return  # only that task was cancelled: this one just gets its CancelledError
+            # this one was cancelled too, and passed the cancel() on to what it awaited: same asker
+            by_awaited = self.cancel_asked.get(self.own_index(current.get_coro()))
+            if by_awaited is not None:
+                self.cancel_asked[index] = by_awaited
+            return
         else:
             kind, frame = _canceller(sys._getframe(2))
             if kind == "timeout":

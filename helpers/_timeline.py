@@ -196,7 +196,7 @@ class Cancellation:
             (the task was not waiting on anything then: it had not started yet, or was
             about to run).
         by: who asked, in words: ``"task 'main'"``, ``"timeout()"``, ``"TaskGroup in 'main'"``,
-            ``"'child', which it awaited"``... or ``""`` when not seen.
+            ``"wait_for() in 'main'"``... or ``""`` when not seen.
         delivered: loop time the ``CancelledError`` was thrown into the coroutine, or ``None``
             if recording stopped first.
         step: index in the task's steps of the step that got it thrown in, or ``None``.
@@ -237,9 +237,9 @@ class TaskRecord:
             (the task was cancelled then), or ``None``.
         cancel_asked: loop time ``cancel()`` was first seen requested for this task, or ``None``.
         cancel_by: who asked: ``"task"``, ``"timeout"``, ``"wait_for"``, ``"TaskGroup"``,
-            ``"gather"``, ``"awaited"`` (what it awaited was cancelled), ``"asyncio.run"``,
+            ``"gather"``, ``"asyncio.run"``,
             ``"trace"`` (left running when ``trace()`` ended), ``"callback"``, or ``""`` when not seen.
-        cancel_by_task: index of the task that asked (or that was awaited, for ``"awaited"``), or ``None``.
+        cancel_by_task: index of the task that asked (or in which asyncio's canceller ran), or ``None``.
         cancel_step: no step of this task before this index (in the whole recording) got the
             ``CancelledError``; its first step from there on did.
     """
@@ -807,8 +807,6 @@ class Timeline:
         asker = None if r.cancel_by_task is None else f"'{display[r.cancel_by_task]}'"
         if r.cancel_by == "task" and asker:
             by = f"task {asker}"
-        elif r.cancel_by == "awaited" and asker:
-            by = f"{asker}, which it awaited"
         elif by and asker:
             by = f"{by} in {asker}"
         step = None

@@ -592,7 +592,7 @@ def test_cancellations_say_who_asked_when_and_how_the_task_ended(wrapper):
     assert "failer" not in found, "a task that raised on its own was never cancelled"
 
 
-def test_cancellation_of_what_a_task_awaited_names_that_task(wrapper):
+def test_awaiting_a_cancelled_task_is_not_a_cancellation(wrapper):
     async def program():
         child = asyncio.create_task(_sleep_long(), name="child")
         waiter = asyncio.create_task(_awaits(child), name="waiter")
@@ -601,11 +601,26 @@ def test_cancellation_of_what_a_task_awaited_names_that_task(wrapper):
         await asyncio.gather(waiter, return_exceptions=True)
 
     async def _awaits(task):
+        await task  # raises the child's CancelledError here; nobody called waiter.cancel()
+
+    timeline = trace_with(wrapper, program)
+    assert [(c.task, c.by) for c in timeline.cancellations] == [("child", "task 'main'")]
+    assert timeline.task("waiter").outcome == "cancelled" and timeline.task("waiter").cancel_requested is None
+
+
+def test_a_cancel_passed_on_to_an_awaited_task_names_the_asker_for_both(wrapper):
+    async def program():
+        inner = asyncio.create_task(_sleep_long(), name="inner")
+        outer = asyncio.create_task(_awaits(inner), name="outer")
+        await asyncio.sleep(1)
+        outer.cancel()  # outer waits on inner: the C Task passes the cancel() on to inner
+        await asyncio.gather(outer, return_exceptions=True)
+
+    async def _awaits(task):
         await task
 
-    found = {c.task: c for c in trace_with(wrapper, program).cancellations}
-    assert found["child"].by == "task 'main'"
-    assert (found["waiter"].by, found["waiter"].outcome) == ("'child', which it awaited", "cancelled")
+    found = {c.task: (c.requested, c.by, c.outcome) for c in trace_with(wrapper, program).cancellations}
+    assert found == {"inner": (1.0, "task 'main'", "cancelled"), "outer": (1.0, "task 'main'", "cancelled")}
 
 
 def test_leftover_tasks_are_cancelled_by_the_end_of_trace(wrapper):

@@ -52,6 +52,7 @@ _LINE_LIMIT = 100
 _MIN_AWAITED = 24
 _BLOCKING_LISTED = 3
 _LATE_LISTED = 2
+_CANCELS_LISTED = 5
 _TURN_CELLS = 4  # most characters per loop turn in a chart drawn by turn
 
 
@@ -282,9 +283,13 @@ _ENDINGS = {
 
 def _cancel_lines(timeline: Timeline) -> list[str]:
     """One line per cancelled task (the first few): who asked when, when it got it, how it ended."""
-    found = timeline.cancellations
+    # in time order: when cancel() was asked, or else when it arrived
+    found = sorted(
+        timeline.cancellations,
+        key=lambda c: next((t for t in (c.requested, c.delivered) if t is not None), timeline.end),
+    )
     lines = []
-    for c in found[:_BLOCKING_LISTED]:
+    for c in found[:_CANCELS_LISTED]:
         asked = "cancel() not seen"
         if c.requested is not None:
             asked = f"cancel() at {_time(c.requested - timeline.start)} s"
@@ -293,8 +298,8 @@ def _cancel_lines(timeline: Timeline) -> list[str]:
         got = "never thrown in" if c.delivered is None else f"thrown in at {_time(c.delivered - timeline.start)} s"
         ending = _ENDINGS.get(c.outcome) or f"then {_outcome(c.outcome, c.detail)}"
         lines.append(f"cancelled: {_clip(c.task, _PROSE_NAME_LIMIT)}: {asked}; {got}; {ending}")
-    if len(found) > _BLOCKING_LISTED:
-        more = found[_BLOCKING_LISTED:]
+    if len(found) > _CANCELS_LISTED:
+        more = found[_CANCELS_LISTED:]
         ended = sum(c.outcome == "cancelled" for c in more)
         tasks = _plural(len(more), "task")
         lines.append(f"cancelled: {len(more)} more {tasks} ({ended} ended cancelled): timeline.cancellations")

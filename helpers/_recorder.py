@@ -684,8 +684,13 @@ class Recorder:
             if kind is step_type:
                 handle = plain_handle(callback, args, loop, context)
             elif kind is builtin_method and isinstance(callback.__self__, future_type):
-                # a task waking up (Task.__wakeup); to a cancelled future if cancel() was called
-                if args and getattr(args[0], "_state", None) == cancelled_state:
+                # a task waking up (Task.__wakeup); to a cancelled future if cancel() was called.
+                # try is free in 3.11+ when nothing is raised: cheaper than testing args first
+                try:
+                    cancelled = args[0]._state == cancelled_state
+                except (IndexError, AttributeError):  # another method of a future, given anything
+                    cancelled = False
+                if cancelled:
                     note_cancel_request(callback.__self__, args[0])
                 handle = plain_handle(callback, args, loop, context)
             elif not recording(callback):

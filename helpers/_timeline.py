@@ -857,15 +857,22 @@ class Timeline:
         cols = self.step_columns()
         records = self._records
         idle_ends = sorted(self._idle_buffer[1::IDLE_WIDTH])
-        turns = array("d")
-        # per task: (end, turn) of each step so far
-        history: dict[int, list[tuple[float, float]]] = {}
-        # label id -> index of the task a "task 'name'" label waits for (names used once only)
+        # per parent: (created, child) of its children, to find the step that created each
+        children: dict[int, list[tuple[float, int]]] = {}
+        for r in records:
+            if r.parent is not None:
+                children.setdefault(r.parent, []).append((r.created, r.index))
+        for kids in children.values():
+            kids.sort()
+        next_kid: dict[int, int] = {}
+        first_turn: dict[int, float] = {}  # child -> earliest turn of its first step
         awaited_task = self._awaited_tasks()
+        last_turn: dict[int, float] = {}  # task -> turn of its last step so far
         waits_on: dict[int, float] = {}  # task -> label of its last step
+        turns = array("d")
         turn = 1.0
         k = 0
-        for start, code, label in zip(cols["start"], cols["task"], cols["label"]):
+        for start, end, code, label in zip(cols["start"], cols["end"], cols["task"], cols["label"]):
             task = int(code)
             waited = False
             while k < len(idle_ends) and idle_ends[k] <= start:
@@ -873,23 +880,25 @@ class Timeline:
                 k += 1
             if waited and turns:
                 turn += 1.0
-            mine = history.setdefault(task, [])
-            if mine:
-                turn = max(turn, mine[-1][1] + 1.0)
+            if task in last_turn:
+                turn = max(turn, last_turn[task] + 1.0)
                 # a task that awaited another wakes in a turn after that task's last step
-                other = awaited_task.get(waits_on.get(task, FINISHED))
-                if other is not None and history.get(other):
-                    turn = max(turn, history[other][-1][1] + 1.0)
+                other = awaited_task.get(waits_on[task])
+                if other is not None and other in last_turn:
+                    turn = max(turn, last_turn[other] + 1.0)
             else:
-                # a new task first runs in a turn after the step of its parent that created it
-                parent = records[task].parent
-                created = records[task].created
-                for end, parent_turn in history.get(parent, ()) if parent is not None else ():
-                    if end >= created:
-                        turn = max(turn, parent_turn + 1.0)
-                        break
-            mine.append((cols["end"][len(turns)], turn))
+                # a new task first runs in a turn after the step of its parent that created it (the
+                # parent's first step to end at or after the creation: a lower bound when several tie)
+                turn = max(turn, first_turn.get(task, 0.0))
+            last_turn[task] = turn
             waits_on[task] = label
+            kids = children.get(task)
+            if kids is not None:
+                i = next_kid.get(task, 0)
+                while i < len(kids) and kids[i][0] <= end:
+                    first_turn[kids[i][1]] = turn + 1.0
+                    i += 1
+                next_kid[task] = i
             turns.append(turn)
         return turns
 

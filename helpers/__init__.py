@@ -19,7 +19,7 @@ from . import checks
 from ._errors import DeadlockError, TimeLimitError, TraceError, WallTimeLimitError
 from ._loop import RealTimeLoop, VirtualTimeLoop
 from ._run import trace, tracing
-from ._timeline import Callback, Event, Idle, Step, TaskRecord, TaskView, Timeline, Wait
+from ._timeline import Callback, Cancellation, Event, Idle, Step, TaskRecord, TaskView, Timeline, Wait
 
 __all__ = [
     "trace",
@@ -30,6 +30,7 @@ __all__ = [
     "TaskRecord",
     "Step",
     "Wait",
+    "Cancellation",
     "Callback",
     "Idle",
     "Event",

@@ -39,6 +39,7 @@ __all__ = [
     "TaskRecord",
     "Event",
     "Timeline",
+    "sleep_delay",
 ]
 
 #: Fields per step in the buffer given to ``Timeline(steps=...)``: start, end, wall seconds,

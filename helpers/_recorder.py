@@ -92,6 +92,8 @@ def _probe_step_type() -> type:
 
 
 _STEP_TYPES = (_probe_step_type(),)
+_PY_TASK_WAKEUP = asyncio.tasks._PyTask._Task__wakeup
+_TASK_TYPES = (asyncio.Task, asyncio.tasks._PyTask)
 _BUILTIN_METHOD = types.BuiltinMethodType
 
 
@@ -246,7 +248,7 @@ class Recorder:
         current task and the Python frames calling ``cancel()`` say who asked. Only
         this path (a wake-up with a cancelled future) pays for it.
         """
-        if not self.active or not isinstance(task, asyncio.Task):
+        if not self.active or not isinstance(task, _TASK_TYPES):
             return
         index = self.own_index(task.get_coro())
         if index < 0 or index in self.cancel_asked:
@@ -271,7 +273,7 @@ class Recorder:
         by = -1 if current is None else self.own_index(current.get_coro())
         asked = (self.now(), kind, None if by < 0 else by)
         self.cancel_asked[index] = asked
-        if isinstance(target, asyncio.Task):
+        if isinstance(target, _TASK_TYPES):
             target_index = self.own_index(target.get_coro())
             if target_index >= 0:
                 self.cancel_asked.setdefault(target_index, asked)
@@ -677,6 +679,8 @@ class Recorder:
         future_type = asyncio.Future
         cancelled_state = "CANCELLED"
         note_cancel_request = self._note_cancel_request
+        method_type = types.MethodType
+        py_task_wakeup = _PY_TASK_WAKEUP
 
         def _call_soon(callback: Any, args: Any, context: Any) -> asyncio.Handle:
             # BaseEventLoop._call_soon, plus one check; this runs for every task step
@@ -694,6 +698,14 @@ class Recorder:
                     note_cancel_request(callback.__self__, args[0])
                 handle = plain_handle(callback, args, loop, context)
             elif not recording(callback):
+                # the pure-Python Task (nest_asyncio swaps it in) wakes up through a plain method
+                if kind is method_type and callback.__func__ is py_task_wakeup:
+                    try:
+                        cancelled = args[0]._state == cancelled_state
+                    except (IndexError, AttributeError):
+                        cancelled = False
+                    if cancelled:
+                        note_cancel_request(callback.__self__, args[0])
                 handle = plain_handle(callback, args, loop, context)
             else:
                 handle = Handle(callback, args, loop, context)

@@ -290,7 +290,7 @@ def _cancel_lines(timeline: Timeline) -> list[str]:
     )
     lines = []
     for c in found[:_CANCELS_LISTED]:
-        asked = "cancel() not seen"
+        asked = "cancel() before its first step" if c.step == 0 else "cancel() not seen"
         if c.requested is not None:
             asked = f"cancel() at {_time(c.requested - timeline.start)} s"
             if c.by:

@@ -193,9 +193,10 @@ class Cancellation:
 
     Attributes:
         task: the task's display name (see :meth:`Timeline.display_name`).
-        requested: loop time ``cancel()`` was requested, or ``None`` if it was not seen
-            (the task was not waiting on anything then: it had not started yet, or was
-            about to run).
+        requested: loop time ``cancel()`` was requested, or ``None`` if it was not seen.
+            It is seen when it wakes the task from a wait (the future it awaited is
+            cancelled); not when the task had not started yet or was already due to run
+            (after ``sleep(0)``), as ``Task.cancel`` of asyncio's C Task cannot be watched.
         by: who asked, in words: ``"task 'main'"``, ``"timeout()"``, ``"TaskGroup in 'main'"``,
             ``"wait_for() in 'main'"``... or ``""`` when not seen.
         delivered: loop time the ``CancelledError`` was thrown into the coroutine, or ``None``

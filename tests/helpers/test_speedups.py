@@ -663,3 +663,17 @@ def test_a_timeout_passed_on_through_gather_is_named_as_the_timeout(wrapper):
         "child-0": (0.5, "timeout()", "cancelled"),
         "child-1": (0.5, "timeout()", "cancelled"),
     }
+
+
+def test_who_cancelled_is_seen_with_the_pure_python_task_too(wrapper):
+    async def program():
+        loop = asyncio.get_running_loop()
+        loop.set_task_factory(lambda loop, coro, **kwargs: asyncio.tasks._PyTask(coro, loop=loop, **kwargs))
+        victim = asyncio.create_task(_sleep_long(), name="victim")
+        assert type(victim) is asyncio.tasks._PyTask
+        await asyncio.sleep(1)
+        victim.cancel()
+        await asyncio.gather(victim, return_exceptions=True)
+
+    (found,) = trace_with(wrapper, program).cancellations
+    assert (found.task, found.requested, found.by, found.delivered) == ("victim", 1.0, "task 'main'", 1.0)

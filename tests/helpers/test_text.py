@@ -210,3 +210,18 @@ def test_a_long_name_is_whole_in_the_chart_where_the_line_has_room():
     assert "download-the-big-file-from-mirror |#" in text
     assert "download-the-bi... " in text, "the table keeps its 100 characters"
     assert max(len(line) for line in text.splitlines()) <= 100
+
+
+def test_a_cancel_before_the_first_step_says_so():
+    builder = samples.TimelineBuilder()
+    main = builder.task("main")
+    early = builder.task("early", "nap", parent=main)
+    builder.step(main, 0.0, "sleep(0)")
+    record = builder.records[early]
+    record.cancel_requested, record.cancel_step = builder.start, len(builder.steps) // 5
+    builder.step(early, 0.0, None)
+    builder.finish(early, 0.0, "cancelled", "")
+    builder.step(main, 0.0, None)
+    builder.finish(main, 0.0)
+    text = render(builder.build(0.0))
+    assert "cancelled: early: cancel() before its first step; thrown in at 0.000 s; ended cancelled" in text

@@ -254,7 +254,7 @@ class Recorder:
         if index < 0 or index in self.cancel_asked:
             return
         current = _current_task(self.loop)
-        target = None
+        target = None  # a task asyncio's canceller aimed at, if not this one
         if current is not None and awaited is current:
             # what it awaited was a task, and it has just ended cancelled
             if not task.cancelling():
@@ -264,12 +264,11 @@ class Recorder:
             if by_awaited is not None:
                 self.cancel_asked[index] = by_awaited
             return
-        else:
-            kind, frame = _canceller(sys._getframe(2))
-            if kind == "timeout":
-                # timeout() cancels the task in the `async with`; that task passed it on to what it awaits
-                target = getattr(frame.f_locals.get("self"), "_task", None)
-            kind = kind or ("task" if current is not None else "callback")
+        kind, frame = _canceller(sys._getframe(2))
+        if kind == "timeout":
+            # timeout() cancels the task in the `async with`; that task passed it on to what it awaits
+            target = getattr(frame.f_locals.get("self"), "_task", None)
+        kind = kind or ("task" if current is not None else "callback")
         by = -1 if current is None else self.own_index(current.get_coro())
         asked = (self.now(), kind, None if by < 0 else by)
         self.cancel_asked[index] = asked
@@ -683,7 +682,7 @@ class Recorder:
         py_task_wakeup = _PY_TASK_WAKEUP
 
         def _call_soon(callback: Any, args: Any, context: Any) -> asyncio.Handle:
-            # BaseEventLoop._call_soon, plus one check; this runs for every task step
+            # BaseEventLoop._call_soon, plus what we record; this runs for every task step and wake-up
             kind = type(callback)
             if kind is step_type:
                 handle = plain_handle(callback, args, loop, context)
@@ -699,13 +698,8 @@ class Recorder:
                 handle = plain_handle(callback, args, loop, context)
             elif not recording(callback):
                 # the pure-Python Task (nest_asyncio swaps it in) wakes up through a plain method
-                if kind is method_type and callback.__func__ is py_task_wakeup:
-                    try:
-                        cancelled = args[0]._state == cancelled_state
-                    except (IndexError, AttributeError):
-                        cancelled = False
-                    if cancelled:
-                        note_cancel_request(callback.__self__, args[0])
+                if kind is method_type and callback.__func__ is py_task_wakeup and args[0].cancelled():
+                    note_cancel_request(callback.__self__, args[0])
                 handle = plain_handle(callback, args, loop, context)
             else:
                 handle = Handle(callback, args, loop, context)

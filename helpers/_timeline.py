@@ -236,11 +236,12 @@ class TaskRecord:
         detail: ``repr`` of the result (shortened), the exception's type name and message,
             or the cancellation message.
         cancel_requested: loop time a ``CancelledError`` was first thrown into the coroutine
-            (the task was cancelled then), or ``None``.
+            because the task was cancelled, or ``None``. (One that only comes from awaiting a
+            cancelled task, ``await t``, does not count: nobody cancelled this task.)
         cancel_asked: loop time ``cancel()`` was first seen requested for this task, or ``None``.
-        cancel_by: who asked: ``"task"``, ``"timeout"``, ``"wait_for"``, ``"TaskGroup"``,
-            ``"gather"``, ``"asyncio.run"``,
-            ``"trace"`` (left running when ``trace()`` ended), ``"callback"``, or ``""`` when not seen.
+        cancel_by: who asked: ``"task"``, ``"timeout"``, ``"wait_for"``, ``"TaskGroup"``, ``"gather"``,
+            ``"asyncio.run"``, ``"trace"`` (left running when ``trace()`` ended), ``"callback"``,
+            or ``""`` when not seen.
         cancel_by_task: index of the task that asked (or in which asyncio's canceller ran), or ``None``.
         cancel_step: no step of this task before this index (in the whole recording) got the
             ``CancelledError``; its first step from there on did.
@@ -285,6 +286,10 @@ def _short_repr(value: Any, limit: int = 60) -> str:
     except Exception as exc:  # a broken __repr__ must not break recording
         text = f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
     return _clip(text, limit)
+
+
+def _rename_in(label: str, renamed: dict[str, str]) -> str:
+    return _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
 
 
 def _wait(task: str, start: float, end: float, waits_on: str) -> Wait:
@@ -579,10 +584,7 @@ class Timeline:
 
     def display_label(self, label: str) -> str:
         """``label`` with task names in it as the views show them: ``task 'Task-17'`` -> ``task 'Task-1'``."""
-        if "'Task-" not in label:
-            return label
-        renamed = self.renamed()
-        return _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
+        return _rename_in(label, self.renamed()) if "'Task-" in label else label
 
     @property
     def display_labels(self) -> list[str]:
@@ -590,10 +592,7 @@ class Timeline:
         if self._display_labels is None:
             renamed = self.renamed()
             self._display_labels = [
-                _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
-                if renamed and "'Task-" in label
-                else label
-                for label in self.labels
+                _rename_in(label, renamed) if renamed and "'Task-" in label else label for label in self.labels
             ]
         return self._display_labels
 
@@ -791,7 +790,7 @@ class Timeline:
         return [e.task for e in self.events() if e.kind == kind]
 
     # ------------------------------------------------------------ cancelling
-    _CANCELLERS = {
+    _CANCELLER_WORDS = {
         "timeout": "timeout()",
         "wait_for": "wait_for()",
         "TaskGroup": "TaskGroup",
@@ -805,7 +804,7 @@ class Timeline:
         if r.cancel_asked is None and r.cancel_requested is None:
             return None
         display = self.display_names
-        by = self._CANCELLERS.get(r.cancel_by, "")
+        by = self._CANCELLER_WORDS.get(r.cancel_by, "")
         asker = None if r.cancel_by_task is None else f"'{display[r.cancel_by_task]}'"
         if r.cancel_by == "task" and asker:
             by = f"task {asker}"
@@ -852,9 +851,10 @@ class Timeline:
         in a turn after the step that created it; a task that awaited another task
         runs in a turn after that task's last step; and the loop starts a new turn
         after waiting (an idle stretch). Each step is put in the earliest turn these
-        rules allow. Turns in which asyncio ran only its own callbacks (a
-        finished task waking the task that awaits it) leave no step behind, so the
-        real loop may have taken more turns than counted here; the order is exact.
+        rules allow. Turns in which asyncio ran only its own callbacks (``gather``
+        collecting results, a ``Queue`` or ``Event`` waking a waiter) leave no step
+        behind, so the real loop may have taken more turns than counted here; the
+        order is exact.
         """
         cols = self.step_columns()
         records = self._records

@@ -432,7 +432,7 @@ class _TurnAxis:
         free_from = 0
         step = max(1, math.ceil(self.turns / max(self.width // 6, 1)))
         step = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 10**9) if n >= step)
-        for turn in [1, *range(step, self.turns + 1, step)]:
+        for turn in sorted({1, *range(step, self.turns + 1, step)}):
             text = str(turn)
             column = 1 + self.column(turn)
             if column < free_from or column + len(text) > len(line) - 2:
@@ -448,11 +448,7 @@ class _TurnAxis:
             for c in range(self.column(summary.turns[0]), last):
                 cells[c] = WAITING
         for turn, (_, _, blocking) in zip(summary.turns, summary.spans, strict=True):
-            column = self.column(turn)
-            # a step fills its turn but the last character, so steps in turns side by side stay apart
-            for c in range(column, column + max(self.cells - 1, 1)):
-                if _STRENGTH[cells[c]] < _STRENGTH[RUNNING]:
-                    cells[c] = BLOCKING if blocking else RUNNING
+            self._fill_step(cells, turn, blocking)
         cancellation = timeline._cancellation(timeline._records[summary.index])
         if cancellation is not None and cancellation.step is not None:
             cells[self.column(summary.turns[cancellation.step])] = CANCELLED
@@ -463,11 +459,15 @@ class _TurnAxis:
         cells = [ABSENT] * self.width
         for s in summaries:
             for turn, (_, _, blocking) in zip(s.turns, s.spans, strict=True):
-                column = self.column(turn)
-                for c in range(column, column + max(self.cells - 1, 1)):
-                    if _STRENGTH[cells[c]] < _STRENGTH[RUNNING]:
-                        cells[c] = BLOCKING if blocking else RUNNING
+                self._fill_step(cells, turn, blocking)
         return "".join(cells)
+
+    def _fill_step(self, cells: list[str], turn: float, blocking: bool) -> None:
+        """A step fills its turn but the last character, so steps in turns side by side stay apart."""
+        column = self.column(turn)
+        for c in range(column, column + max(self.cells - 1, 1)):
+            if _STRENGTH[cells[c]] < _STRENGTH[RUNNING]:
+                cells[c] = BLOCKING if blocking else RUNNING
 
 
 def _tick_step(duration: float, width: int) -> tuple[float, int]:

@@ -12,7 +12,6 @@ from ._timeline import (
     CALLBACK_WIDTH,
     FINISHED,
     IDLE_WIDTH,
-    LATE_THRESHOLD,
     STEP_WIDTH,
     Timeline,
     sleep_delay,
@@ -308,7 +307,7 @@ class _TimelineData:
         label = buffer[before, 4].astype(np.int64)  # FINISHED (-1) picks the nan at the end
         due = end[before] + delays[label]
         with np.errstate(invalid="ignore"):
-            late = (begin[after] - due) >= np.maximum(LATE_THRESHOLD, 1e-5 * delays[label])
+            late = (begin[after] - due) >= np.maximum(timeline.late_threshold, 1e-5 * delays[label])
         return (np.column_stack([due[late], begin[after][late], rows[before][late]]),
                 np.column_stack([due[late], rows[before][late]]))
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ._timeline import BLOCKING_THRESHOLD, FINISHED, LATE_THRESHOLD, Timeline, sleep_delay
+from ._timeline import BLOCKING_THRESHOLD, FINISHED, Timeline, sleep_delay
 
 __all__ = [
     "render",
@@ -176,6 +176,7 @@ def _summarise(timeline: Timeline, with_turns: bool = False) -> list[_TaskSummar
     columns = timeline.step_columns()
     labels = timeline.display_labels
     delays = [sleep_delay(label) for label in labels]
+    late_threshold = timeline.late_threshold
     turns = timeline.step_turns() if with_turns else None
     for i, (start, end, wall, task, label) in enumerate(
         zip(columns["start"], columns["end"], columns["wall"], columns["task"], columns["label"], strict=True)
@@ -192,7 +193,7 @@ def _summarise(timeline: Timeline, with_turns: bool = False) -> list[_TaskSummar
                 delay = delays[int(s.last_label)]
                 if delay is not None:
                     due = s.last_end + delay
-                    if start - due >= max(LATE_THRESHOLD, 1e-5 * delay):
+                    if start - due >= max(late_threshold, 1e-5 * delay):
                         s.late.append((due, start))
         s.steps += 1
         s.running += end - start

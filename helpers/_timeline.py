@@ -60,8 +60,9 @@ FINISHED = -1.0
 #: ``slow_callback_duration`` (0.1 s): long enough to ignore ordinary steps, short enough to
 #: catch a ``time.sleep`` or a CPU loop.
 BLOCKING_THRESHOLD = 0.05
-#: A ``sleep`` whose task woke at least this long after the sleep was due woke late: the loop was
-#: busy (a step blocked it) when the timer fell due. Real clocks add scheduler jitter of a fraction of this.
+#: On virtual time, a ``sleep`` whose task woke at least this long after it was due woke late: the
+#: loop was busy (a step blocked it) when the timer fell due. On a real clock, where the scheduler
+#: adds milliseconds of its own, the views use ``BLOCKING_THRESHOLD`` (see ``Timeline.late_threshold``).
 LATE_THRESHOLD = 0.001
 
 _PENDING = "pending"
@@ -128,12 +129,15 @@ class Wait:
 
     @property
     def late(self) -> float:
-        """Seconds the task woke after its sleep was due, if at least ``LATE_THRESHOLD``; else 0.0."""
+        """Seconds the task woke after its sleep was due (0.0 if on time, or not a sleep).
+
+        Differences within the rounding of the label (6 significant digits of the
+        delay) count as on time.
+        """
         if self.due is None:
             return 0.0
         late = self.end - self.due
-        # the label keeps 6 significant digits of the delay: allow for that rounding too
-        return late if late >= max(LATE_THRESHOLD, 1e-5 * (self.due - self.start)) else 0.0
+        return late if late > 1e-5 * (self.due - self.start) else 0.0
 
 
 _SLEEP_LABEL = re.compile(r"sleep\(([-+0-9.e]+)\)")
@@ -832,13 +836,23 @@ class Timeline:
         return [c for c in found if c is not None]
 
     # ----------------------------------------------------------------- timers
-    def late_waits(self, threshold: float = LATE_THRESHOLD) -> list[Wait]:
+    @property
+    def late_threshold(self) -> float:
+        """How late a sleep must wake to count as late: ``LATE_THRESHOLD`` (virtual time) or ``BLOCKING_THRESHOLD``."""
+        return LATE_THRESHOLD if self.clock == "virtual" else BLOCKING_THRESHOLD
+
+    def late_waits(self, threshold: float | None = None) -> list[Wait]:
         """Sleeps whose task woke at least ``threshold`` seconds after they were due, in time order.
 
         A task wakes late when the loop is busy as its timer falls due: another step
         blocks it (``time.sleep``, a CPU loop), so ``sleep(0.1)`` can take 0.55 s.
+
+        Args:
+            threshold: by default :attr:`late_threshold`.
         """
-        late = [w for v in self.tasks for w in v.waits if w.late >= threshold and w.due is not None]
+        if threshold is None:
+            threshold = self.late_threshold
+        late = [w for v in self.tasks for w in v.waits if w.due is not None and w.late >= threshold]
         return sorted(late, key=lambda w: (w.end, w.start))
 
     # ------------------------------------------------------------------ turns

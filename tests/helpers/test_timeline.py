@@ -327,3 +327,16 @@ def test_a_task_that_awaited_another_runs_a_turn_after_its_end():
     builder.step(main, 0.0, None)  # turn 4, not 3: woken by child's end
     builder.finish(main, 0.0)
     assert list(builder.build(0.0).step_turns()) == [1.0, 2.0, 2.0, 3.0, 3.0, 4.0]
+
+
+def test_late_threshold_is_wider_on_a_real_clock():
+    builder = TimelineBuilder(clock="real")
+    task = builder.task("main")
+    builder.step(task, 0.0, "sleep(0.1)")
+    builder.step(task, 0.104, "sleep(0.1)")  # 4 ms late: the scheduler, not a blocked loop
+    builder.step(task, 0.304, None)  # 100 ms late
+    builder.finish(task, 0.304)
+    timeline = builder.build(0.304)
+    assert timeline.late_threshold == BLOCKING_THRESHOLD and samples.three_workers().late_threshold == 0.001
+    assert [round(w.late, 6) for w in timeline.task("main").waits] == [0.004, 0.1]
+    assert [round(w.late, 6) for w in timeline.late_waits()] == [0.1]

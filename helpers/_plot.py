@@ -291,10 +291,14 @@ class _TimelineData:
         self.idle = idle
         self.callbacks = callbacks[:, :2] - start
         self.callback_blocking = np.maximum(callbacks[:, 1] - callbacks[:, 0], callbacks[:, 2]) >= BLOCKING_THRESHOLD
-        #: per task index: the x of each of its steps (for cancellation marks)
-        self.step_x = {}
-        for t, i in zip(task[by_task].tolist(), by_task.tolist(), strict=True):
-            self.step_x.setdefault(t, []).append(float(begin[i]))
+        # for step_x: the steps grouped by task, in order
+        self._sorted_tasks, self._by_task, self._begin = task[by_task], by_task, begin
+
+    def step_x(self, task: int, k: int) -> float | None:
+        """Where the ``k``-th step of ``task`` begins on the x axis (``k = -1``: its last); None if it has none."""
+        first, stop = (int(i) for i in self._sorted_tasks.searchsorted([task, task + 1]))
+        mine = self._by_task[first:stop]
+        return float(self._begin[mine[k]]) if len(mine) else None
 
     @staticmethod
     def _late(timeline: Timeline, buffer: Any, before: Any, after: Any, begin: Any, end: Any, rows: Any,
@@ -391,12 +395,12 @@ def _draw_cancellations(ax: Axes, timeline: Timeline, data: _TimelineData, size:
         if c.requested is not None:
             x = c.requested - start
             if data.turns and c.step is not None:
-                x = data.step_x[r.index][c.step] - 0.15  # by turn: just before the step that got it
+                x = data.step_x(r.index, c.step) - 0.15  # by turn: just before the step that got it
             asked.append((x, row - _STEP_HEIGHT / 2 - 0.08))
             if r.cancel_by_task is not None and r.cancel_by_task != r.index:
                 links.append((x, float(data.row_of[r.cancel_by_task]), row))
         if c.step is not None:
-            delivered.append((data.step_x[r.index][c.step], row))
+            delivered.append((data.step_x(r.index, c.step), row))
     if asked:
         x, y = zip(*asked, strict=True)
         ax.scatter(x, y, marker="v", s=size * 0.7, color=COLORS["cancelled"], zorder=6, linewidths=0)
@@ -416,10 +420,9 @@ def _draw_outcomes(ax: Axes, timeline: Timeline, data: _TimelineData, size: floa
             continue
         kind = "caught" if r.cancel_requested is not None and r.outcome == "returned" else r.outcome
         if kind in found:
-            x = r.finished - timeline.start
-            if data.turns:
-                x = data.step_x[r.index][-1] if r.index in data.step_x else 0.0
-            found[kind].append((x, data.row_of[r.index]))
+            x = r.finished - timeline.start if not data.turns else data.step_x(r.index, -1)
+            if x is not None:  # by turn, a task that never ran has no place
+                found[kind].append((x, data.row_of[r.index]))
     for kind, (marker, color, face) in _OUTCOME_MARKS.items():
         if found[kind]:
             x, y = zip(*found[kind], strict=True)

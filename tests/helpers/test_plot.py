@@ -173,3 +173,10 @@ def test_by_turn_draws_turns_across_and_names_default_tasks_afresh():
     assert names == ["main", "Task-2", "Task-1", "loop"]
     with pytest.raises(ValueError, match="'auto', 'time' or 'turn'"):
         plot_timeline(samples.instant(), by="order")
+
+
+def test_by_turn_draws_a_task_that_never_ran_without_a_mark():
+    fig = plot_timeline(samples.outcomes(), by="turn")
+    never_ran_row = [t.get_text() for t in fig.axes[0].get_yticklabels()].index("never-ran")
+    offsets = np.concatenate([c.get_offsets() for c in _markers(fig)])
+    assert not np.isclose(offsets[:, 1], never_ran_row).any()

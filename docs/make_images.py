@@ -103,11 +103,77 @@ async def off_the_loop() -> None:
         )
 
 
+async def cancellation() -> None:
+    """cancel() by hand, a timeout, and a TaskGroup cancelling a sibling; one task catches it."""
+
+    async def nap(seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def stubborn() -> str:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            return "caught it"
+        return "slept"
+
+    async def fail() -> None:
+        await asyncio.sleep(0.5)
+        raise ValueError("no")
+
+    slow = asyncio.create_task(nap(10), name="slow")
+    keeper = asyncio.create_task(stubborn(), name="stubborn")
+    await asyncio.sleep(1)
+    slow.cancel()
+    keeper.cancel()
+    await asyncio.gather(slow, keeper, return_exceptions=True)
+    try:
+        async with asyncio.timeout(0.5):
+            await nap(2)
+    except TimeoutError:
+        pass
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(nap(10), name="sibling")
+            group.create_task(fail(), name="failer")
+    except* ValueError:
+        pass
+
+
+async def late_timer() -> None:
+    """A cruncher that yields with sleep(0) between blocking chunks; a ticker's sleep(0.1) wakes late."""
+
+    async def cruncher() -> None:
+        for _ in range(5):
+            time.sleep(0.1)  # a chunk of CPU work: it blocks the loop
+            await asyncio.sleep(0)
+
+    async def ticker() -> None:
+        for _ in range(3):
+            await asyncio.sleep(0.1)
+
+    await asyncio.gather(ticker(), cruncher())
+
+
+async def by_turn() -> None:
+    """An ordering lesson: no time passes, so the chart is drawn by loop turn."""
+
+    async def say(word: str) -> None:
+        await asyncio.sleep(0)
+        print(word)
+
+    tasks = [asyncio.create_task(say(w)) for w in ("one", "two", "three")]
+    await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+
+
 PROGRAMS = {
     "three-workers": three_workers,
     "pipeline": pipeline,
     "200-tasks": many_sleepers,
     "off-the-loop": off_the_loop,
+    "cancellation": cancellation,
+    "late-timer": late_timer,
+    "by-turn": by_turn,
 }
 
 

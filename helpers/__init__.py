@@ -19,7 +19,19 @@ from . import checks
 from ._errors import DeadlockError, TimeLimitError, TraceError, WallTimeLimitError
 from ._loop import RealTimeLoop, VirtualTimeLoop
 from ._run import trace, tracing
-from ._timeline import Callback, Event, Idle, JobRecord, Leftover, Step, TaskRecord, TaskView, Timeline, Wait
+from ._timeline import (
+    Callback,
+    Cancellation,
+    Event,
+    Idle,
+    JobRecord,
+    Leftover,
+    Step,
+    TaskRecord,
+    TaskView,
+    Timeline,
+    Wait,
+)
 
 __all__ = [
     "trace",
@@ -31,6 +43,7 @@ __all__ = [
     "JobRecord",
     "Step",
     "Wait",
+    "Cancellation",
     "Callback",
     "Idle",
     "Event",

@@ -190,7 +190,13 @@ def _future_label(fut: Any) -> str:
     children = getattr(fut, "_children", None)
     if children is not None:  # asyncio.gather's future
         return f"gather({len(children)})"
-    return _job_label(fut) or "Future"
+    label = _job_label(fut)
+    if label is not None:
+        return label
+    inner = _shielded(fut)
+    if inner is not None:
+        return f"shield({_future_label(inner)})"
+    return "Future"
 
 
 def awaited_futures(coro: Any, yielded: Any) -> list[Any]:
@@ -216,6 +222,21 @@ def awaited_futures(coro: Any, yielded: Any) -> list[Any]:
             elif value is not None:
                 found.append(value)
     return found
+
+
+def _shielded(fut: Any) -> Any:
+    """What ``fut`` shields, if it is the outer future ``asyncio.shield()`` returned; else ``None``.
+
+    ``shield`` gives back a plain future with a done callback of its own (``_outer_done_callback``,
+    3.11-3.13) whose closure holds the inner future.
+    """
+    for callback, _ in getattr(fut, "_callbacks", None) or ():
+        code = getattr(callback, "__code__", None)
+        if code is not None and code.co_name == "_outer_done_callback" and code.co_filename.startswith(_ASYNCIO_DIR):
+            cells = dict(zip(code.co_freevars, callback.__closure__ or (), strict=True))
+            cell = cells.get("inner")
+            return cell.cell_contents if cell is not None else None
+    return None
 
 
 def _func_name(func: Any) -> str:

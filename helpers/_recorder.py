@@ -94,6 +94,8 @@ def _probe_step_type() -> type:
 
 
 _STEP_TYPES = (_probe_step_type(),)
+_PY_TASK_WAKEUP = asyncio.tasks._PyTask._Task__wakeup
+_TASK_TYPES = (asyncio.Task, asyncio.tasks._PyTask)
 _BUILTIN_METHOD = types.BuiltinMethodType
 
 
@@ -162,6 +164,8 @@ class Recorder:
         self.outcomes: dict[int, tuple[str, str]] = {}
         self.names: dict[int, str] = {}
         self.cancel_requested: dict[int, float] = {}
+        self.cancel_steps: dict[int, int] = {}
+        self.cancel_asked: dict[int, tuple[float, str, int | None]] = {}
         self._initial_names: dict[int, str] = {}
         # jobs off the loop: our loops keep a log; any other loop gets one while recorded
         own_log = getattr(loop, "jobs", None)
@@ -254,7 +258,52 @@ class Recorder:
 
     def _note_cancel(self, task_index: int) -> None:
         """A wrapper is about to throw ``CancelledError`` into task ``task_index``."""
-        self.cancel_requested.setdefault(task_index, self.now())
+        if task_index in self.cancel_requested:
+            return
+        task = _current_task(self.loop)
+        if task is not None and not task.cancelling():
+            # nobody cancelled this task: the error comes from what it awaited (`await t` on a
+            # cancelled task t), as any exception of an awaited task would
+            return
+        self.cancel_requested[task_index] = self.now()
+        # the step this throw makes is recorded when it ends, at this index or later
+        self.cancel_steps[task_index] = len(self.steps) // COMPACT_WIDTH
+
+    def _note_cancel_request(self, task: Any, awaited: asyncio.Future) -> None:
+        """``task`` is about to wake up to a cancelled ``awaited``: someone called ``cancel()``.
+
+        Called from the ``_call_soon`` hook while the canceller still runs, so the
+        current task and the Python frames calling ``cancel()`` say who asked. Only
+        this path (a wake-up with a cancelled future) pays for it.
+        """
+        if not self.active or not isinstance(task, _TASK_TYPES):
+            return
+        index = self.own_index(task.get_coro())
+        if index < 0 or index in self.cancel_asked:
+            return
+        current = _current_task(self.loop)
+        target = None  # a task asyncio's canceller aimed at, if not this one
+        if current is not None and awaited is current:
+            # what it awaited was a task, and it has just ended cancelled
+            if not task.cancelling():
+                return  # only that task was cancelled: this one just gets its CancelledError
+            # this one was cancelled too, and passed the cancel() on to what it awaited: same asker
+            by_awaited = self.cancel_asked.get(self.own_index(current.get_coro()))
+            if by_awaited is not None:
+                self.cancel_asked[index] = by_awaited
+            return
+        kind, frame = _canceller(sys._getframe(2))
+        if kind == "timeout":
+            # timeout() cancels the task in the `async with`; that task passed it on to what it awaits
+            target = getattr(frame.f_locals.get("self"), "_task", None)
+        kind = kind or ("task" if current is not None else "callback")
+        by = -1 if current is None else self.own_index(current.get_coro())
+        asked = (self.now(), kind, None if by < 0 else by)
+        self.cancel_asked[index] = asked
+        if isinstance(target, _TASK_TYPES):
+            target_index = self.own_index(target.get_coro())
+            if target_index >= 0:
+                self.cancel_asked.setdefault(target_index, asked)
 
     def _make_c_wrapper_type(self, speedups: Any) -> tuple[type, Callable[[Any, int], Any], Callable[[], None]]:
         now = self._step_clock()
@@ -675,15 +724,30 @@ class Recorder:
         step_type = _STEP_TYPES[0]
         builtin_method = _BUILTIN_METHOD
         future_type = asyncio.Future
+        cancelled_state = "CANCELLED"
+        note_cancel_request = self._note_cancel_request
+        method_type = types.MethodType
+        py_task_wakeup = _PY_TASK_WAKEUP
 
         def _call_soon(callback: Any, args: Any, context: Any) -> asyncio.Handle:
-            # BaseEventLoop._call_soon, plus one check; this runs for every task step
+            # BaseEventLoop._call_soon, plus what we record; this runs for every task step and wake-up
             kind = type(callback)
-            if (
-                kind is step_type
-                or (kind is builtin_method and isinstance(callback.__self__, future_type))
-                or not recording(callback)
-            ):
+            if kind is step_type:
+                handle = plain_handle(callback, args, loop, context)
+            elif kind is builtin_method and isinstance(callback.__self__, future_type):
+                # a task waking up (Task.__wakeup); to a cancelled future if cancel() was called.
+                # try is free in 3.11+ when nothing is raised: cheaper than testing args first
+                try:
+                    cancelled = args[0]._state == cancelled_state
+                except (IndexError, AttributeError):  # another method of a future, given anything
+                    cancelled = False
+                if cancelled:
+                    note_cancel_request(callback.__self__, args[0])
+                handle = plain_handle(callback, args, loop, context)
+            elif not recording(callback):
+                # the pure-Python Task (nest_asyncio swaps it in) wakes up through a plain method
+                if kind is method_type and callback.__func__ is py_task_wakeup and args[0].cancelled():
+                    note_cancel_request(callback.__self__, args[0])
                 handle = plain_handle(callback, args, loop, context)
             else:
                 handle = Handle(callback, args, loop, context)
@@ -753,6 +817,7 @@ class Recorder:
             if i in pending_names:
                 name = pending_names[i]
             parent = self.parents[i]
+            asked = self.cancel_asked.get(i)
             records.append(
                 TaskRecord(
                     index=i,
@@ -765,6 +830,10 @@ class Recorder:
                     detail=detail,
                     cancel_requested=self.cancel_requested.get(i),
                     internal=_labels.is_internal(qualname),
+                    cancel_asked=asked[0] if asked else None,
+                    cancel_by=asked[1] if asked else "",
+                    cancel_by_task=asked[2] if asked else None,
+                    cancel_step=self.cancel_steps.get(i),
                 )
             )
         return records
@@ -798,6 +867,41 @@ class Recorder:
             for i, record in enumerate(records):
                 record.index = i
         return records
+
+
+# asyncio's (and trace()'s) functions that call cancel() for someone: qualname -> who asked, in a word
+_CANCELLERS = {
+    "Timeout._on_timeout": "timeout",
+    "wait_for": "wait_for",
+    "TaskGroup._abort": "TaskGroup",
+    "TaskGroup._on_task_done": "TaskGroup",
+    "_GatheringFuture.cancel": "gather",
+    "_cancel_all_tasks": "asyncio.run",
+    "_finish_loop": "trace",
+}
+
+
+def _canceller(frame: Any) -> tuple[str, Any]:
+    """Which of asyncio's cancelling functions called ``cancel()``, and its frame; ``("", None)`` if none.
+
+    Walks up through asyncio's (and this package's) frames only, up to the program's
+    own code (where ``cancel()`` was called by hand) or the ``Handle`` running the
+    callback that called it. The outermost match wins: a ``timeout()`` that cancels a
+    task waiting in ``gather()`` is what asked, ``gather`` only passed it on.
+    """
+    found: tuple[str, Any] = ("", None)
+    for _ in range(16):
+        if frame is None:
+            break
+        code = frame.f_code
+        # above a callback's Handle._run is whatever drives the loop, not who asked
+        if not code.co_filename.startswith(_PLUMBING_DIRS) or code.co_qualname == "Handle._run":
+            break
+        kind = _CANCELLERS.get(code.co_qualname)
+        if kind is not None:
+            found = (kind, frame)
+        frame = frame.f_back
+    return found
 
 
 class _StoppedLoop:

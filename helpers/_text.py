@@ -7,28 +7,55 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ._timeline import BLOCKING_THRESHOLD, FINISHED, JobRecord, Timeline
+from ._timeline import BLOCKING_THRESHOLD, FINISHED, JobRecord, Timeline, sleep_delay
 
-__all__ = ["render", "BLOCKING_THRESHOLD", "RUNNING", "BLOCKING", "WAITING", "IDLE", "ABSENT"]
+__all__ = [
+    "render",
+    "BLOCKING_THRESHOLD",
+    "RUNNING",
+    "BLOCKING",
+    "WAITING",
+    "LATE",
+    "BOUNDARY",
+    "CANCELLED",
+    "IDLE",
+    "ABSENT",
+]
 
-#: A step that held the loop this long (loop or wall seconds) is drawn as blocking it.
-
-#: Chart characters, strongest first when several things fall in one column.
+#: Chart characters.
 RUNNING = "#"
 BLOCKING = "!"
 WAITING = "-"
+#: a sleep that was due, while the loop was busy elsewhere: from when it was due to when the task woke
+LATE = "~"
+#: where a step starts right where the task's previous step ended (two steps, not one long one)
+BOUNDARY = ":"
+#: the step that got a ``CancelledError`` thrown in
+CANCELLED = "x"
 IDLE = "."
 ABSENT = " "
+JOB_RUNNING = "="  # a job off the loop (a thread or a child process) at work
+JOB_QUEUED = "_"  # a job waiting for a free worker
 
 _LEGEND = (
     f"legend: {RUNNING} running a step   {BLOCKING} step blocking the loop (>= {BLOCKING_THRESHOLD:g} s)"
     f"   {WAITING} waiting   {IDLE} loop idle"
 )
-_NAME_LIMIT = 18
+# legend entries for marks that only some charts have: shown when the chart has them
+_MARK_LEGEND = {
+    BOUNDARY: f"{BOUNDARY} next step right after the last",
+    LATE: f"{LATE} woke late (sleep was due)",
+    CANCELLED: f"{CANCELLED} CancelledError thrown in",
+}
+_NAME_LIMIT = 18  # in the table (100 characters are full with it); chart rows and sentences take longer names
+_PROSE_NAME_LIMIT = 40
 _OUTCOME_LIMIT = 26
 _LINE_LIMIT = 100
 _MIN_AWAITED = 24
 _BLOCKING_LISTED = 3
+_LATE_LISTED = 2
+_CANCELS_LISTED = 5
+_TURN_CELLS = 4  # most characters per loop turn in a chart drawn by turn
 
 
 @dataclass
@@ -45,11 +72,22 @@ class _TaskSummary:
     # (start, end, blocking) of each step, and (start, end) of each wait, for the chart
     spans: list[tuple[float, float, bool]] = field(default_factory=list)
     waits: list[tuple[float, float]] = field(default_factory=list)
+    # (due, woke) of each sleep that woke late; the start of each step right after the previous one
+    late: list[tuple[float, float]] = field(default_factory=list)
+    boundaries: list[float] = field(default_factory=list)
     awaited: Counter[str] = field(default_factory=Counter)
+    # the loop turn of each step, when drawn by turn
+    turns: list[float] = field(default_factory=list)
 
 
 def render(
-    timeline: Timeline, *, width: int = 60, max_tasks: int = 20, show_internal: bool = False, max_jobs: int = 20
+    timeline: Timeline,
+    *,
+    width: int = 60,
+    max_tasks: int = 20,
+    by: str = "auto",
+    show_internal: bool = False,
+    max_jobs: int = 20,
 ) -> str:
     """Draw ``timeline`` as a text chart and a per-task table.
 
@@ -60,10 +98,23 @@ def render(
     can compare it byte for byte. With more than ``max_tasks`` tasks, the first
     ``max_tasks`` are shown and one line says how many more there are.
 
+    Marks beyond running and waiting appear when there is something to mark, and
+    the legend then names them: ``:`` where a step starts right where the task's
+    previous step ended, ``~`` from when a sleep was due to when its task woke
+    late, ``x`` the step that got a ``CancelledError`` thrown in. Lines under the
+    chart name the steps that blocked the loop, the sleeps that woke late, and
+    the cancellations (who asked, when, how the task ended). Tasks asyncio named
+    ``Task-<n>`` are numbered again within the timeline (see
+    :attr:`Timeline.display_names`); a last line gives their real names.
+
     Args:
         timeline: the recording to draw.
         width: characters across the time axis.
         max_tasks: most task rows in the chart and the table.
+        by: ``"time"`` (loop seconds across), ``"turn"`` (one column group per loop
+            turn, see :meth:`Timeline.step_turns`: for programs where no time passes,
+            it shows the order steps ran in), or ``"auto"``: by turn if the timeline
+            lasted 0 s and has steps, else by time.
         show_internal: also show the tasks asyncio starts for its own plumbing
             (subprocess pipe readers, stream helpers), hidden by default.
         max_jobs: most rows for work off the loop (executor jobs, child processes).
@@ -81,43 +132,67 @@ def render(
     """
     if width < 10:
         raise ValueError(f"width must be at least 10 characters, not {width}")
+    if by not in ("auto", "time", "turn"):
+        raise ValueError(f"by must be 'auto', 'time' or 'turn', not {by!r}")
     if not show_internal:
         timeline = timeline.without_internal()
-    summaries = _summarise(timeline)
+    if by == "auto":
+        by = "turn" if timeline.duration == 0 and timeline.step_count else "time"
+    summaries = _summarise(timeline, by == "turn")
     ordered = sorted(
         summaries, key=lambda s: (s.first_step is None, s.first_step if s.first_step is not None else s.index)
     )
     shown = ordered[: max(max_tasks, 0)]
     hidden = len(ordered) - len(shown)
     records = timeline._records
+    names = timeline.display_names
 
-    lines = [_headline(timeline, summaries)]
+    lines = [_headline(timeline, summaries, by)]
     jobs = timeline.jobs[: max(max_jobs, 0)]
     if records or timeline.duration > 0:
+        # names are cut only where the chart row would run past the line limit
+        name_limit = max(_NAME_LIMIT, _LINE_LIMIT - width - 3)
         label_width = max(
             [len("loop")]
-            + [len(_clip(records[s.index].name, _NAME_LIMIT)) for s in shown]
+            + [len(_clip(names[s.index], name_limit)) for s in shown]
             + [len(_job_name(job)) for job in jobs]
         )
-        axis = _Axis(timeline.start, timeline.duration, width)
-        job_rows = _job_rows(timeline, jobs, axis, label_width, {s.index for s in shown})
+        axis: _Axis | _TurnAxis
+        if by == "turn":
+            axis = _TurnAxis(summaries, width)
+            job_rows = {}  # jobs take time, not turns: the jobs table below has them
+        else:
+            axis = _Axis(timeline.start, timeline.duration, width)
+            job_rows = _job_rows(timeline, jobs, axis, label_width, {s.index for s in shown})
         lines.append(" " * (label_width + 1) + axis.labels())
+        marks: set[str] = set()
         for s in shown:
-            lines.append(f"{_clip(records[s.index].name, _NAME_LIMIT):<{label_width}} |{axis.row(s, timeline)}|")
+            row = axis.row(s, timeline)
+            marks.update(row)
+            lines.append(f"{_clip(names[s.index], name_limit):<{label_width}} |{row}|")
             lines.extend(job_rows.pop(s.index, ()))
         if hidden:
             lines.append(f"{'':<{label_width}}  ... {_hidden_note(timeline, ordered[len(shown) :])}")
         lines.extend(job_rows.pop(None, ()))
         lines.append(f"{'loop':<{label_width}} |{axis.loop_row(timeline, summaries)}|")
-        lines.append(_LEGEND + (_JOB_LEGEND if jobs else ""))
-        blocked = _blocking_line(timeline, summaries)
-        if blocked:
-            lines.append(blocked)
+        lines.extend(_legend(marks))
+        if jobs and by == "time":
+            lines.append(_JOB_LEGEND)
+        for extra in (
+            _blocking_line(timeline, summaries),
+            _late_line(timeline, summaries),
+            *_cancel_lines(timeline),
+        ):
+            if extra:
+                lines.append(extra)
     if records:
         lines.append("")
         lines.extend(_table(timeline, shown))
         if hidden:
             lines.append(f"... {hidden} more {_plural(hidden, 'task')} (all of them: timeline.tasks)")
+        renamed = _renamed_line(timeline)
+        if renamed:
+            lines.append(renamed)
     if jobs:
         lines.append("")
         lines.extend(_job_table(timeline, jobs))
@@ -128,10 +203,13 @@ def render(
 
 
 # ------------------------------------------------------------------ gathering
-def _summarise(timeline: Timeline) -> list[_TaskSummary]:
+def _summarise(timeline: Timeline, with_turns: bool = False) -> list[_TaskSummary]:
     summaries = [_TaskSummary(r.index) for r in timeline._records]
     columns = timeline.step_columns()
-    labels = timeline.labels
+    labels = timeline.display_labels
+    delays = [sleep_delay(label) for label in labels]
+    late_threshold = timeline.late_threshold
+    turns = timeline.step_turns() if with_turns else None
     for i, (start, end, wall, task, label) in enumerate(
         zip(columns["start"], columns["end"], columns["wall"], columns["task"], columns["label"], strict=True)
     ):
@@ -141,6 +219,14 @@ def _summarise(timeline: Timeline) -> list[_TaskSummary]:
         if s.last_end is not None:
             s.waits.append((s.last_end, start))
             s.waiting += start - s.last_end
+            if start == s.last_end:
+                s.boundaries.append(start)
+            if s.last_label != FINISHED:
+                delay = delays[int(s.last_label)]
+                if delay is not None:
+                    due = s.last_end + delay
+                    if start - due >= max(late_threshold, 1e-5 * delay):
+                        s.late.append((due, start))
         s.steps += 1
         s.running += end - start
         s.spans.append((start, end, max(end - start, wall) >= BLOCKING_THRESHOLD))
@@ -148,10 +234,12 @@ def _summarise(timeline: Timeline) -> list[_TaskSummary]:
         s.last_label = label
         if label != FINISHED:
             s.awaited[labels[int(label)]] += 1
+        if turns is not None:
+            s.turns.append(turns[i])
     return summaries
 
 
-def _headline(timeline: Timeline, summaries: list[_TaskSummary]) -> str:
+def _headline(timeline: Timeline, summaries: list[_TaskSummary], by: str = "time") -> str:
     tasks = len(summaries)
     text = (
         f"{_time(timeline.duration)} s of {timeline.clock} time: {tasks} {_plural(tasks, 'task')}, "
@@ -159,10 +247,15 @@ def _headline(timeline: Timeline, summaries: list[_TaskSummary]) -> str:
     )
     if tasks:
         # the count a grader gets from timeline.max_concurrency(): the traced coroutine's task is left out
-        text += f", at most {timeline.max_concurrency()} at once"
-        if timeline.root is not None:
-            text += f" besides {_clip(timeline._records[timeline.root].name, _NAME_LIMIT)}"
-    return f"{text}, loop idle {_time(timeline.idle_time)} s"
+        most = timeline.max_concurrency()
+        if most:
+            text += f", at most {most} at once"
+            if timeline.root is not None:
+                text += f" besides {_clip(timeline.display_name(timeline.root), _PROSE_NAME_LIMIT)}"
+    text += f", loop idle {_time(timeline.idle_time)} s"
+    if by == "turn":
+        text += "; drawn by loop turn"
+    return text
 
 
 def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:
@@ -177,7 +270,7 @@ def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | N
     found.sort()
     parts = []
     for start, end, index in found[:_BLOCKING_LISTED]:
-        part = f"{_clip(timeline._records[index].name, _NAME_LIMIT)} at {_time(start - timeline.start)} s"
+        part = f"{_clip(timeline.display_name(index), _PROSE_NAME_LIMIT)} at {_time(start - timeline.start)} s"
         # loop seconds are exact on virtual time too; a step only slow in wall seconds gets no number
         if end > start:
             part += f" for {_time(end - start)} s"
@@ -185,6 +278,74 @@ def _blocking_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | N
     if len(found) > _BLOCKING_LISTED:
         parts.append(f"{len(found) - _BLOCKING_LISTED} more")
     return f"blocked the loop: {', '.join(parts)}"
+
+
+def _legend(marks: set[str]) -> list[str]:
+    """The legend, with the marks this chart has; on a second line if one would be too long."""
+    extra = [text for mark, text in _MARK_LEGEND.items() if mark in marks]
+    if not extra:
+        return [_LEGEND]
+    joined = "   ".join([_LEGEND, *extra])
+    if len(joined) <= _LINE_LIMIT:
+        return [joined]
+    return [_LEGEND, "        " + "   ".join(extra)]
+
+
+def _late_line(timeline: Timeline, summaries: list[_TaskSummary]) -> str | None:
+    """Which sleeps woke late: when each was due, when its task woke, by how much."""
+    # the latest first: the sleep that overran most tells what happened
+    found = sorted((due - woke, woke, s.index) for s in summaries for due, woke in s.late)
+    if not found:
+        return None
+    parts = [
+        f"{_clip(timeline.display_name(index), _PROSE_NAME_LIMIT)} due {_time(woke + early - timeline.start)} s, "
+        f"woke {_time(woke - timeline.start)} s (late by {_time(-early)} s)"
+        for early, woke, index in found[:_LATE_LISTED]
+    ]
+    if len(found) > _LATE_LISTED:
+        parts.append(f"{len(found) - _LATE_LISTED} more")
+    return f"woke late: {'; '.join(parts)}"
+
+
+_ENDINGS = {
+    "cancelled": "ended cancelled",
+    "returned": "caught it and returned",
+    "pending": "still pending",
+}
+
+
+def _cancel_lines(timeline: Timeline) -> list[str]:
+    """One line per cancelled task (the first few): who asked when, when it got it, how it ended."""
+    # in time order: when cancel() was asked, or else when it arrived
+    found = sorted(
+        timeline.cancellations,
+        key=lambda c: next((t for t in (c.requested, c.delivered) if t is not None), timeline.end),
+    )
+    lines = []
+    for c in found[:_CANCELS_LISTED]:
+        asked = "cancel() before its first step" if c.step == 0 else "cancel() not seen"
+        if c.requested is not None:
+            asked = f"cancel() at {_time(c.requested - timeline.start)} s"
+            if c.by:
+                asked += f" by {c.by}"
+        got = "never thrown in" if c.delivered is None else f"thrown in at {_time(c.delivered - timeline.start)} s"
+        ending = _ENDINGS.get(c.outcome) or f"then {_outcome(c.outcome, c.detail)}"
+        lines.append(f"cancelled: {_clip(c.task, _PROSE_NAME_LIMIT)}: {asked}; {got}; {ending}")
+    if len(found) > _CANCELS_LISTED:
+        more = found[_CANCELS_LISTED:]
+        ended = sum(c.outcome == "cancelled" for c in more)
+        tasks = _plural(len(more), "task")
+        lines.append(f"cancelled: {len(more)} more {tasks} ({ended} ended cancelled): timeline.cancellations")
+    return lines
+
+
+def _renamed_line(timeline: Timeline) -> str | None:
+    """``Task-1 to Task-3: ...``: asyncio's process-wide numbers would change from run to run, so they stay out."""
+    shown = list(timeline.renamed().values())
+    if not shown:
+        return None
+    span = shown[0] if len(shown) == 1 else f"{shown[0]} to {shown[-1]}"
+    return f"{span}: asyncio's default names, numbered within this timeline (real names: timeline.renamed())"
 
 
 def _hidden_note(timeline: Timeline, hidden: list[_TaskSummary]) -> str:
@@ -241,9 +402,26 @@ class _Axis:
         if summary.last_end is not None and summary.last_label != FINISHED:
             # still waiting when recording stopped
             self._fill(cells, summary.last_end, timeline.end, WAITING)
+        for due, woke in summary.late:
+            self._fill(cells, due, woke, LATE)
         for start, end, blocking in summary.spans:
             self._fill(cells, start, end, BLOCKING if blocking else RUNNING)
+        self._mark_boundaries(cells, summary)
+        cancellation = timeline._cancellation(timeline._records[summary.index])
+        if cancellation is not None and cancellation.step is not None:
+            start, end, _ = summary.spans[cancellation.step]
+            cells[self.column(start)] = CANCELLED
         return "".join(cells)
+
+    def _mark_boundaries(self, cells: list[str], summary: _TaskSummary) -> None:
+        """``###:###``: where a step starts as the last one ends, if both are wide enough to show it."""
+        if not summary.boundaries:
+            return
+        widths = {start: self.column(end) - self.column(start) for start, end, _ in summary.spans}
+        ends = {end: self.column(end) - self.column(start) for start, end, _ in summary.spans}
+        for at in summary.boundaries:
+            if widths.get(at, 0) >= 1 and ends.get(at, 0) >= 1:
+                cells[self.column(at)] = BOUNDARY
 
     def loop_row(self, timeline: Timeline, summaries: list[_TaskSummary]) -> str:
         """Idle stretches, and every step or callback: the loop is busy whenever any task runs."""
@@ -267,7 +445,64 @@ class _Axis:
                 cells[c] = char
 
 
-_STRENGTH = {ABSENT: 0, IDLE: 1, WAITING: 1, "~": 1, RUNNING: 2, "=": 2, BLOCKING: 3}
+_STRENGTH = {ABSENT: 0, IDLE: 1, WAITING: 1, LATE: 1.5, JOB_QUEUED: 1, RUNNING: 2, JOB_RUNNING: 2, BLOCKING: 3}
+
+
+class _TurnAxis:
+    """Maps loop turns to chart columns: a few characters per turn, or several turns a column if many."""
+
+    def __init__(self, summaries: list[_TaskSummary], width: int) -> None:
+        self.turns = int(max((t for s in summaries for t in s.turns), default=1.0))
+        self.cells = max(1, min(_TURN_CELLS, width // self.turns))
+        self.width = min(width, self.turns * self.cells)
+
+    def column(self, turn: float) -> int:
+        if self.turns * self.cells <= self.width:
+            return int(turn - 1) * self.cells
+        return min(int((turn - 1) / self.turns * self.width), self.width - 1)
+
+    def labels(self) -> str:
+        """Turn numbers at their columns (1, then round numbers), ending with the unit."""
+        line = [" "] * (self.width + 8)
+        free_from = 0
+        step = max(1, math.ceil(self.turns / max(self.width // 6, 1)))
+        step = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 10**9) if n >= step)
+        for turn in sorted({1, *range(step, self.turns + 1, step)}):
+            text = str(turn)
+            column = 1 + self.column(turn)
+            if column < free_from or column + len(text) > len(line) - 2:
+                continue
+            line[column : column + len(text)] = text
+            free_from = column + len(text) + 1
+        return "".join(line).rstrip() + " turn"
+
+    def row(self, summary: _TaskSummary, timeline: Timeline) -> str:
+        cells = [ABSENT] * self.width
+        if summary.turns:
+            last = self.width if summary.last_label != FINISHED else self.column(summary.turns[-1]) + 1
+            for c in range(self.column(summary.turns[0]), last):
+                cells[c] = WAITING
+        for turn, (_, _, blocking) in zip(summary.turns, summary.spans, strict=True):
+            self._fill_step(cells, turn, blocking)
+        cancellation = timeline._cancellation(timeline._records[summary.index])
+        if cancellation is not None and cancellation.step is not None:
+            cells[self.column(summary.turns[cancellation.step])] = CANCELLED
+        return "".join(cells)
+
+    def loop_row(self, timeline: Timeline, summaries: list[_TaskSummary]) -> str:
+        """The turns in which any step ran."""
+        cells = [ABSENT] * self.width
+        for s in summaries:
+            for turn, (_, _, blocking) in zip(s.turns, s.spans, strict=True):
+                self._fill_step(cells, turn, blocking)
+        return "".join(cells)
+
+    def _fill_step(self, cells: list[str], turn: float, blocking: bool) -> None:
+        """A step fills its turn but the last character, so steps in turns side by side stay apart."""
+        column = self.column(turn)
+        for c in range(column, column + max(self.cells - 1, 1)):
+            if _STRENGTH[cells[c]] < _STRENGTH[RUNNING]:
+                cells[c] = BLOCKING if blocking else RUNNING
 
 
 def _tick_step(duration: float, width: int) -> tuple[float, int]:
@@ -301,28 +536,30 @@ _HEADERS = (
 def _table(timeline: Timeline, shown: list[_TaskSummary]) -> list[str]:
     records = timeline._records
     steps_column = timeline.step_columns()["start"]
+    late = any(s.late for s in shown)  # the "late by" column only when a sleep woke late
+    headers = _HEADERS[:8] + (("late by",) if late else ()) + _HEADERS[8:]
     rows = []
     for s in shown:
         r = records[s.index]
         started = steps_column[s.first_step] if s.first_step is not None else None
-        rows.append(
-            (
-                _clip(r.name, _NAME_LIMIT),
-                _clip(r.coroutine, _NAME_LIMIT),
-                _time(r.created - timeline.start),
-                "-" if started is None else _time(started - timeline.start),
-                "-" if r.finished is None else _time(r.finished - timeline.start),
-                str(s.steps),
-                _duration(s.running),
-                _duration(s.waiting),
-                _clip(_outcome(r.outcome, r.detail), _OUTCOME_LIMIT),
-            )
+        row = (
+            _clip(timeline.display_name(r.index), _NAME_LIMIT),
+            _clip(r.coroutine, _NAME_LIMIT),
+            _time(r.created - timeline.start),
+            "-" if started is None else _time(started - timeline.start),
+            "-" if r.finished is None else _time(r.finished - timeline.start),
+            str(s.steps),
+            _duration(s.running),
+            _duration(s.waiting),
         )
-    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADERS[:-1])]
+        if late:
+            row += (_time(max(woke - due for due, woke in s.late)) if s.late else "-",)
+        rows.append(row + (_clip(_outcome(r.outcome, r.detail), _OUTCOME_LIMIT),))
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headers[:-1])]
     room = max(_LINE_LIMIT - sum(widths) - 2 * len(widths), _MIN_AWAITED)
     rows = [row + (_awaited(s.awaited, room),) for row, s in zip(rows, shown, strict=True)]
-    widths.append(max([len(_HEADERS[-1])] + [len(row[-1]) for row in rows]))
-    right = {2, 3, 4, 5, 6, 7}  # numbers line up on the right
+    widths.append(max([len(headers[-1])] + [len(row[-1]) for row in rows]))
+    right = set(range(2, 9 if late else 8))  # numbers line up on the right
 
     def line(cells: tuple[str, ...]) -> str:
         parts = []
@@ -331,7 +568,7 @@ def _table(timeline: Timeline, shown: list[_TaskSummary]) -> list[str]:
             parts.append(f"{cell:>{w}}" if i in right else f"{cell:<{w}}")
         return "  ".join(parts).rstrip()
 
-    return [line(_HEADERS)] + [line(row) for row in rows]
+    return [line(headers)] + [line(row) for row in rows]
 
 
 def _outcome(outcome: str, detail: str) -> str:
@@ -384,10 +621,8 @@ def _plural(count: int, word: str) -> str:
 
 # ------------------------------------------------------------ work off the loop
 #: Chart characters of a job's row: waiting for a worker, then running off the loop.
-JOB_QUEUED = "~"
-JOB_RUNNING = "="
 _JOB_LEGEND = (
-    f"\njobs:  {JOB_RUNNING} running off the loop (thread or child process)   {JOB_QUEUED} waiting for a worker"
+    f"jobs:   {JOB_RUNNING} running off the loop (thread or child process)   {JOB_QUEUED} waiting for a worker"
 )
 _JOB_HEADERS = ("job", "kind", "submitted", "started", "ended", "outcome", "awaited by")
 
@@ -420,7 +655,6 @@ def _job_rows(
 
 
 def _job_table(timeline: Timeline, jobs: list[JobRecord]) -> list[str]:
-    records = timeline._records
 
     def at(value: float | None) -> str:
         return "-" if value is None else _time(value - timeline.start)
@@ -433,7 +667,7 @@ def _job_table(timeline: Timeline, jobs: list[JobRecord]) -> list[str]:
             at(job.started),
             at(job.ended),
             _clip(_job_outcome(job), _OUTCOME_LIMIT),
-            "-" if job.awaited_by is None else _clip(records[job.awaited_by].name, _NAME_LIMIT),
+            "-" if job.awaited_by is None else _clip(timeline.display_name(job.awaited_by), _NAME_LIMIT),
         )
         for job in jobs
     ]

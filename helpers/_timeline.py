@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import operator
+import re
 import reprlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,15 +30,18 @@ __all__ = [
     "IDLE_WIDTH",
     "FINISHED",
     "BLOCKING_THRESHOLD",
+    "LATE_THRESHOLD",
     "Step",
     "Wait",
     "Callback",
     "Idle",
+    "Cancellation",
     "TaskRecord",
     "JobRecord",
     "Event",
     "Leftover",
     "Timeline",
+    "sleep_delay",
 ]
 
 #: Fields per step in the buffer given to ``Timeline(steps=...)``: start, end, wall seconds,
@@ -58,6 +62,10 @@ FINISHED = -1.0
 #: ``slow_callback_duration`` (0.1 s): long enough to ignore ordinary steps, short enough to
 #: catch a ``time.sleep`` or a CPU loop.
 BLOCKING_THRESHOLD = 0.05
+#: On virtual time, a ``sleep`` whose task woke at least this long after it was due woke late: the
+#: loop was busy (a step blocked it) when the timer fell due. On a real clock, where the scheduler
+#: adds milliseconds of its own, the views use ``BLOCKING_THRESHOLD`` (see ``Timeline.late_threshold``).
+LATE_THRESHOLD = 0.001
 
 _PENDING = "pending"
 _RETURNED = "returned"
@@ -103,17 +111,44 @@ class Step:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Wait:
-    """The gap between two steps of one task, and what the task was waiting on."""
+    """The gap between two steps of one task, and what the task was waiting on.
+
+    Attributes:
+        due: for a ``sleep(x)``, the loop time its timer fell due (the step's end plus
+            ``x``, read from the label); ``None`` for other waits.
+    """
 
     task: str
     start: float
     end: float
     waits_on: str
+    due: float | None = None
 
     @property
     def duration(self) -> float:
         """Loop seconds spent waiting."""
         return self.end - self.start
+
+    @property
+    def late(self) -> float:
+        """Seconds the task woke after its sleep was due (0.0 if on time, or not a sleep).
+
+        Differences within the rounding of the label (6 significant digits of the
+        delay) count as on time.
+        """
+        if self.due is None:
+            return 0.0
+        late = self.end - self.due
+        return late if late > 1e-5 * (self.due - self.start) else 0.0
+
+
+_SLEEP_LABEL = re.compile(r"sleep\(([-+0-9.e]+)\)")
+
+
+def sleep_delay(label: str) -> float | None:
+    """The delay of a ``sleep(x)`` label (``"sleep(0.1)"`` -> 0.1), or ``None`` for any other label."""
+    match = _SLEEP_LABEL.fullmatch(label)
+    return None if match is None else float(match.group(1))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -190,6 +225,40 @@ class Leftover:
     coroutine: str = ""
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cancellation:
+    """How a task was cancelled: who asked, when, which step got the ``CancelledError``, how it ended.
+
+    Attributes:
+        task: the task's display name (see :meth:`Timeline.display_name`).
+        requested: loop time ``cancel()`` was requested, or ``None`` if it was not seen.
+            It is seen when it wakes the task from a wait (the future it awaited is
+            cancelled); not when the task had not started yet or was already due to run
+            (after ``sleep(0)``), as ``Task.cancel`` of asyncio's C Task cannot be watched.
+        by: who asked, in words: ``"task 'main'"``, ``"timeout()"``, ``"TaskGroup in 'main'"``,
+            ``"wait_for() in 'main'"``... or ``""`` when not seen.
+        delivered: loop time the ``CancelledError`` was thrown into the coroutine, or ``None``
+            if recording stopped first.
+        step: index in the task's steps of the step that got it thrown in, or ``None``.
+        outcome: how the task ended: ``"cancelled"``, ``"returned"`` (it caught the error and
+            returned), ``"raised"`` (something else) or ``"pending"``.
+        detail: the record's detail: result, exception or cancellation message.
+    """
+
+    task: str
+    requested: float | None
+    by: str
+    delivered: float | None
+    step: int | None
+    outcome: str
+    detail: str
+
+    @property
+    def swallowed(self) -> bool:
+        """True if the task caught the ``CancelledError`` and returned normally."""
+        return self.outcome == _RETURNED
+
+
 @dataclasses.dataclass(slots=True)
 class TaskRecord:
     """Everything recorded about one task.
@@ -205,7 +274,15 @@ class TaskRecord:
         detail: ``repr`` of the result (shortened), the exception's type name and message,
             or the cancellation message.
         cancel_requested: loop time a ``CancelledError`` was first thrown into the coroutine
-            (the task was cancelled then), or ``None``.
+            because the task was cancelled, or ``None``. (One that only comes from awaiting a
+            cancelled task, ``await t``, does not count: nobody cancelled this task.)
+        cancel_asked: loop time ``cancel()`` was first seen requested for this task, or ``None``.
+        cancel_by: who asked: ``"task"``, ``"timeout"``, ``"wait_for"``, ``"TaskGroup"``, ``"gather"``,
+            ``"asyncio.run"``, ``"trace"`` (left running when ``trace()`` ended), ``"callback"``,
+            or ``""`` when not seen.
+        cancel_by_task: index of the task that asked (or in which asyncio's canceller ran), or ``None``.
+        cancel_step: no step of this task before this index (in the whole recording) got the
+            ``CancelledError``; its first step from there on did.
         internal: True for a task asyncio started for its own plumbing (a subprocess pipe
             reader, ``Process._noop``...): views hide these unless asked.
     """
@@ -220,6 +297,10 @@ class TaskRecord:
     detail: str = ""
     cancel_requested: float | None = None
     internal: bool = False
+    cancel_asked: float | None = None
+    cancel_by: str = ""
+    cancel_by_task: int | None = None
+    cancel_step: int | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -278,6 +359,8 @@ class JobRecord:
             return f"thread {self.worker}" if self.worker else "thread"
         return "process pool"
 
+_DEFAULT_NAME = re.compile(r"Task-\d+")
+_QUOTED_DEFAULT_NAME = re.compile(r"'(Task-\d+)'")
 
 _REPR = reprlib.Repr()  # keyword arguments need 3.12
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 2, 4, 4, 3, 4
@@ -295,6 +378,15 @@ def _short_repr(value: Any, limit: int = 60) -> str:
     except Exception as exc:  # a broken __repr__ must not break recording
         text = f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
     return _clip(text, limit)
+
+
+def _rename_in(label: str, renamed: dict[str, str]) -> str:
+    return _QUOTED_DEFAULT_NAME.sub(lambda m: f"'{renamed.get(m.group(1), m.group(1))}'", label)
+
+
+def _wait(task: str, start: float, end: float, waits_on: str) -> Wait:
+    delay = sleep_delay(waits_on)
+    return Wait(task, start, end, waits_on, None if delay is None else start + delay)
 
 
 class TaskView:
@@ -329,11 +421,21 @@ class TaskView:
         timeline's end.
         """
         steps = self.steps
-        waits = [Wait(a.task, a.end, b.start, a.waits_on or "") for a, b in zip(steps, steps[1:])]
+        waits = [_wait(a.task, a.end, b.start, a.waits_on or "") for a, b in zip(steps, steps[1:])]
         if steps and self.record.finished is None and steps[-1].waits_on is not None:
             last = steps[-1]
-            waits.append(Wait(last.task, last.end, max(last.end, self._timeline.end), last.waits_on))
+            waits.append(_wait(last.task, last.end, max(last.end, self._timeline.end), last.waits_on))
         return waits
+
+    @property
+    def display_name(self) -> str:
+        """The name the views show (``Task-1`` for asyncio's ``Task-17``; see :meth:`Timeline.display_name`)."""
+        return self._timeline.display_name(self.record.index)
+
+    @property
+    def cancellation(self) -> Cancellation | None:
+        """How this task was cancelled, or ``None`` if ``cancel()`` never reached it."""
+        return self._timeline._cancellation(self.record)
 
     @property
     def parent(self) -> str | None:
@@ -455,6 +557,8 @@ class Timeline:
         self.leftovers = list(leftovers)
         self._by_task: list[list[int]] | None = None
         self._columns: dict[str, array] | None = None
+        self._display: list[str] | None = None
+        self._display_labels: list[str] | None = None
 
     @property
     def _records(self) -> list[TaskRecord]:
@@ -498,8 +602,9 @@ class Timeline:
 
     # ----------------------------------------------------------------- basics
     def __repr__(self) -> str:
+        tasks, steps = len(self._records), self.step_count
         return (
-            f"<Timeline {len(self._records)} tasks, {self.step_count} steps, "
+            f"<Timeline {tasks} task{'' if tasks == 1 else 's'}, {steps} step{'' if steps == 1 else 's'}, "
             f"{self.duration:g} s on {self.clock} time>"
         )
 
@@ -534,13 +639,17 @@ class Timeline:
         return [r.name for r in self._records]
 
     def task(self, name: str) -> TaskView:
-        """The task with this name (the first one, if several share it).
+        """The task with this name (the first one, if several share it), or else this display name.
 
         Raises:
             KeyError: with the names that exist, if none is called ``name``.
         """
         for r in self._records:
             if r.name == name:
+                return TaskView(r, self)
+        display = self.display_names
+        for r in self._records:
+            if display[r.index] == name:
                 return TaskView(r, self)
         raise KeyError(f"no task named {name!r}; tasks recorded: {self.task_names}")
 
@@ -562,27 +671,83 @@ class Timeline:
                 index = records[index].parent
             return None if index is None else new_index[index]
 
-        tasks = [
-            dataclasses.replace(r, index=new_index[r.index], parent=kept(r.parent))
-            for r in records
-            if not r.internal
-        ]
         steps = array("d")
         walls = {}
+        kept_before = []  # kept_before[i]: how many kept steps come before step i of this timeline
         b = self._compact
         for i in range(self.step_count):
+            kept_before.append(len(steps) // COMPACT_WIDTH)
             o = i * COMPACT_WIDTH
             task, label = self._decode(b[o + 2])
             if task in new_index:
                 if i in self._walls:
                     walls[len(steps) // COMPACT_WIDTH] = self._walls[i]
                 steps.extend((b[o], b[o + 1], new_index[task] + (label + 1.0) * LABEL_STRIDE))
+        kept_before.append(len(steps) // COMPACT_WIDTH)
+        tasks = [
+            dataclasses.replace(
+                r,
+                index=new_index[r.index],
+                parent=kept(r.parent),
+                cancel_by_task=kept(r.cancel_by_task),
+                cancel_step=None if r.cancel_step is None else kept_before[min(r.cancel_step, self.step_count)],
+            )
+            for r in records
+            if not r.internal
+        ]
         jobs = [dataclasses.replace(j, awaited_by=kept(j.awaited_by)) for j in self.jobs]
         return Timeline.from_recording(
             clock=self.clock, start=self.start, end=self.end, tasks=tasks, compact_steps=steps, walls=walls,
             labels=self.labels, callbacks=self._callback_buffer, idle=self._idle_buffer,
-            root=kept(self.root), result=self.result, jobs=jobs,
+            root=kept(self.root), result=self.result, jobs=jobs, leftovers=self.leftovers,
         )
+
+    # ---------------------------------------------------------- display names
+    @property
+    def display_names(self) -> list[str]:
+        """The name each task is shown under, by task index.
+
+        asyncio numbers unnamed tasks across the whole process (``Task-17`` is the
+        17th task the process made), so the same program gets other numbers on a
+        second run or in another notebook cell. The views number them again within
+        this timeline, in order of creation: the first task named ``Task-<n>`` is
+        shown as ``Task-1``, the next as ``Task-2``... Every other name is shown as it
+        is; ``record.name`` keeps the real one, and :meth:`task` accepts both.
+        """
+        if self._display is None:
+            count = 0
+            names = []
+            for r in self._records:
+                if _DEFAULT_NAME.fullmatch(r.name):
+                    count += 1
+                    names.append(f"Task-{count}")
+                else:
+                    names.append(r.name)
+            self._display = names
+        return self._display
+
+    def display_name(self, index: int) -> str:
+        """The name the views show for the task at ``index`` (see :attr:`display_names`)."""
+        return self.display_names[index]
+
+    def renamed(self) -> dict[str, str]:
+        """``{real name: display name}`` for every task the views show under another name."""
+        display = self.display_names
+        return {r.name: display[r.index] for r in self._records if display[r.index] != r.name}
+
+    def display_label(self, label: str) -> str:
+        """``label`` with task names in it as the views show them: ``task 'Task-17'`` -> ``task 'Task-1'``."""
+        return _rename_in(label, self.renamed()) if "'Task-" in label else label
+
+    @property
+    def display_labels(self) -> list[str]:
+        """:attr:`labels` as the views show them (see :meth:`display_label`), by label id."""
+        if self._display_labels is None:
+            renamed = self.renamed()
+            self._display_labels = [
+                _rename_in(label, renamed) if renamed and "'Task-" in label else label for label in self.labels
+            ]
+        return self._display_labels
 
     def children(self, name: str | None = None) -> list[TaskView]:
         """Tasks created by the task ``name`` (by default, by the traced coroutine's task)."""
@@ -778,6 +943,144 @@ class Timeline:
             return [name for _, _, name in ended]
         return [e.task for e in self.events() if e.kind == kind]
 
+    # ------------------------------------------------------------ cancelling
+    _CANCELLER_WORDS = {
+        "timeout": "timeout()",
+        "wait_for": "wait_for()",
+        "TaskGroup": "TaskGroup",
+        "gather": "gather()",
+        "asyncio.run": "asyncio.run()",
+        "trace": "the end of trace()",
+        "callback": "a callback",
+    }
+
+    def _cancellation(self, r: TaskRecord) -> Cancellation | None:
+        if r.cancel_asked is None and r.cancel_requested is None:
+            return None
+        display = self.display_names
+        by = self._CANCELLER_WORDS.get(r.cancel_by, "")
+        asker = None if r.cancel_by_task is None else f"'{display[r.cancel_by_task]}'"
+        if r.cancel_by == "task" and asker:
+            by = f"task {asker}"
+        elif by and asker:
+            by = f"{by} in {asker}"
+        step = None
+        if r.cancel_step is not None:
+            mine = self._index_steps()[r.index]
+            later = [k for k, i in enumerate(mine) if i >= r.cancel_step]
+            step = later[0] if later else None
+        return Cancellation(
+            display[r.index], r.cancel_asked, by, r.cancel_requested, step, r.outcome, r.detail
+        )
+
+    @property
+    def cancellations(self) -> list[Cancellation]:
+        """Every task ``cancel()`` reached, in creation order (see :class:`Cancellation`).
+
+        Example use::
+
+            for c in timeline.cancellations:
+                print(c.task, c.by, c.delivered, c.outcome)
+        """
+        found = (self._cancellation(r) for r in self._records)
+        return [c for c in found if c is not None]
+
+    # ----------------------------------------------------------------- timers
+    @property
+    def late_threshold(self) -> float:
+        """How late a sleep must wake to count as late: ``LATE_THRESHOLD`` (virtual time) or ``BLOCKING_THRESHOLD``."""
+        return LATE_THRESHOLD if self.clock == "virtual" else BLOCKING_THRESHOLD
+
+    def late_waits(self, threshold: float | None = None) -> list[Wait]:
+        """Sleeps whose task woke at least ``threshold`` seconds after they were due, in time order.
+
+        A task wakes late when the loop is busy as its timer falls due: another step
+        blocks it (``time.sleep``, a CPU loop), so ``sleep(0.1)`` can take 0.55 s.
+
+        Args:
+            threshold: by default :attr:`late_threshold`.
+        """
+        if threshold is None:
+            threshold = self.late_threshold
+        late = [w for v in self.tasks for w in v.waits if w.due is not None and w.late >= threshold]
+        return sorted(late, key=lambda w: (w.end, w.start))
+
+    # ------------------------------------------------------------------ turns
+    def step_turns(self) -> array:
+        """The loop turn each step ran in (1 for the first), counted from the recording.
+
+        One turn of the loop runs every callback that was ready when it began, so
+        the rules are: steps keep the order they ran in; a task steps at most once
+        per turn (a step it schedules runs in a later turn); a new task first runs
+        in a turn after the step that created it; a task that awaited another task
+        runs in a turn after that task's last step; and the loop starts a new turn
+        after waiting (an idle stretch). Each step is put in the earliest turn these
+        rules allow. Turns in which asyncio ran only its own callbacks (``gather``
+        collecting results, a ``Queue`` or ``Event`` waking a waiter) leave no step
+        behind, so the real loop may have taken more turns than counted here; the
+        order is exact.
+        """
+        cols = self.step_columns()
+        records = self._records
+        idle_ends = sorted(self._idle_buffer[1::IDLE_WIDTH])
+        # per parent: (created, child) of its children, to find the step that created each
+        children: dict[int, list[tuple[float, int]]] = {}
+        for r in records:
+            if r.parent is not None:
+                children.setdefault(r.parent, []).append((r.created, r.index))
+        for kids in children.values():
+            kids.sort()
+        next_kid: dict[int, int] = {}
+        first_turn: dict[int, float] = {}  # child -> earliest turn of its first step
+        awaited_task = self._awaited_tasks()
+        last_turn: dict[int, float] = {}  # task -> turn of its last step so far
+        waits_on: dict[int, float] = {}  # task -> label of its last step
+        turns = array("d")
+        turn = 1.0
+        k = 0
+        for start, end, code, label in zip(cols["start"], cols["end"], cols["task"], cols["label"]):
+            task = int(code)
+            waited = False
+            while k < len(idle_ends) and idle_ends[k] <= start:
+                waited = True
+                k += 1
+            if waited and turns:
+                turn += 1.0
+            if task in last_turn:
+                turn = max(turn, last_turn[task] + 1.0)
+                # a task that awaited another wakes in a turn after that task's last step
+                other = awaited_task.get(waits_on[task])
+                if other is not None and other in last_turn:
+                    turn = max(turn, last_turn[other] + 1.0)
+            else:
+                # a new task first runs in a turn after the step of its parent that created it (the
+                # parent's first step to end at or after the creation: a lower bound when several tie)
+                turn = max(turn, first_turn.get(task, 0.0))
+            last_turn[task] = turn
+            waits_on[task] = label
+            kids = children.get(task)
+            if kids is not None:
+                i = next_kid.get(task, 0)
+                while i < len(kids) and kids[i][0] <= end:
+                    first_turn[kids[i][1]] = turn + 1.0
+                    i += 1
+                next_kid[task] = i
+            turns.append(turn)
+        return turns
+
+    def _awaited_tasks(self) -> dict[float, int]:
+        """Label id -> task index, for labels ``task 'name'`` naming a task no other task shares a name with."""
+        by_name: dict[str, int | None] = {}
+        for r in self._records:
+            by_name[r.name] = None if r.name in by_name else r.index
+        found = {}
+        for ident, label in enumerate(self.labels):
+            if label.startswith("task '") and label.endswith("'"):
+                index = by_name.get(label[6:-1])
+                if index is not None:
+                    found[float(ident)] = index
+        return found
+
     # ------------------------------------------------------------------ views
     def plot(self, **options: Any) -> Any:
         """Draw the timeline as a Gantt chart with matplotlib and return the figure.
@@ -787,6 +1090,15 @@ class Timeline:
         from . import _plot
 
         return _plot.plot_timeline(self, **options)
+
+    def text(self, **options: Any) -> str:
+        """The text chart and table (``str(timeline)`` with options), e.g. ``timeline.text(by="turn")``.
+
+        See :func:`helpers._text.render` for the options (``width``, ``max_tasks``, ``by``).
+        """
+        from . import _text
+
+        return _text.render(self, **options)
 
     def _repr_png_(self) -> bytes:
         from . import _plot

@@ -268,3 +268,11 @@ async def _async_for_over_a_generator():
 
 def test_waits_inside_an_async_generator_name_what_the_generator_awaits():
     assert _awaited(_async_for_over_a_generator) == ["sleep(0.5)"] * 3
+
+
+def test_a_wait_on_shield_names_what_is_shielded():
+    async def body():
+        job = asyncio.create_task(asyncio.sleep(1), name="job")
+        await asyncio.shield(job)
+
+    assert _awaited(body) == ["shield(task 'job')"]

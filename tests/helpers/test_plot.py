@@ -148,4 +148,56 @@ def test_internal_tasks_are_not_drawn_unless_asked_for():
     timeline = samples.with_jobs()
     hidden = [label.get_text() for label in plot_timeline(timeline).axes[0].get_yticklabels()]
     shown = [label.get_text() for label in plot_timeline(timeline, show_internal=True).axes[0].get_yticklabels()]
-    assert "Task-9" not in hidden and "Task-9" in shown
+    assert "Task-1" not in hidden and "Task-1" in shown, "the internal task, shown under its display name"
+
+
+def _markers(fig) -> list:
+    """Every scatter collection drawn (the marks)."""
+    from matplotlib.collections import PathCollection
+
+    return [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+
+
+def test_late_sleep_is_drawn_from_due_to_wake():
+    fig = plot_timeline(samples.late_sleeper())
+    (late,) = _bars(fig, COLORS["late"])
+    assert late[:, 0].min() == pytest.approx(0.1) and late[:, 0].max() == pytest.approx(0.3)
+    assert "woke late (| due)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert not _bars(plot_timeline(samples.three_workers()), COLORS["late"])
+
+
+def test_back_to_back_steps_get_a_parting_line():
+    from matplotlib.collections import LineCollection
+
+    fig = plot_timeline(samples.late_sleeper())
+    white = [c for c in fig.axes[0].collections
+             if isinstance(c, LineCollection) and to_hex(c.get_color()[0]) == COLORS["boundary"].lower()]
+    (lines,) = white
+    assert sorted(round(s[0][0], 6) for s in lines.get_segments()) == [0.1, 0.2]
+    (due,) = [c for c in fig.axes[0].collections if isinstance(c, LineCollection) and c not in white]
+    assert [round(s[0][0], 6) for s in due.get_segments()] == [0.1], "a tick where the late sleep was due"
+
+
+def test_cancellation_marks_and_legend():
+    fig = plot_timeline(samples.cancelled())
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert {"cancel()", "cancelled", "caught it, returned"} <= set(legend)
+    offsets = np.concatenate([c.get_offsets() for c in _markers(fig)])
+    assert (np.isclose(offsets[:, 0], 1.0)).sum() >= 5  # two requests, two deliveries, one ring
+
+
+def test_by_turn_draws_turns_across_and_names_default_tasks_afresh():
+    fig = plot_timeline(samples.instant())  # 0 s long: drawn by turn by default
+    assert "turn" in fig.axes[0].get_xlabel() and fig.axes[0].get_title(loc="left").endswith("by loop turn")
+    assert "seconds" in plot_timeline(samples.instant(), by="time").axes[0].get_xlabel()
+    names = [t.get_text() for t in plot_timeline(samples.late_sleeper()).axes[0].get_yticklabels()]
+    assert names == ["main", "Task-2", "Task-1", "loop"]
+    with pytest.raises(ValueError, match="'auto', 'time' or 'turn'"):
+        plot_timeline(samples.instant(), by="order")
+
+
+def test_by_turn_draws_a_task_that_never_ran_without_a_mark():
+    fig = plot_timeline(samples.outcomes(), by="turn")
+    never_ran_row = [t.get_text() for t in fig.axes[0].get_yticklabels()].index("never-ran")
+    offsets = np.concatenate([c.get_offsets() for c in _markers(fig)])
+    assert not np.isclose(offsets[:, 1], never_ran_row).any()

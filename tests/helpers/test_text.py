@@ -111,8 +111,14 @@ def test_awaited_column_counts_repeats_and_never_cuts_a_label():
 
 
 def test_zero_duration_and_empty_timelines():
-    instant = render(samples.instant())
+    instant = render(samples.instant(), by="time")
     assert [row.split("|")[1] for row in _chart_rows(instant)] == ["#" + " " * 59] * 3
+    # with no time passing, the default draws loop turns: main runs, child runs, main resumes
+    assert [row.split("|")[1] for row in _chart_rows(render(samples.instant()))] == [
+        "###-### ",
+        "    ### ",
+        "### ### ",
+    ]
     assert render(samples.empty()) == "0.000 s of virtual time: 0 tasks, 0 steps, loop idle 0.000 s"
 
 
@@ -141,8 +147,8 @@ def test_jobs_get_rows_under_the_task_that_awaits_them_and_a_table():
         "jobs nobody awaited come after the tasks"
     )
     assert "> fetch     |===============================                             |" in text
-    assert "> parse     |~~~~~~~~~~~~~~~===============================              |" in text, "queued, then running"
-    assert "jobs:  = running off the loop (thread or child process)   ~ waiting for a worker" in text
+    assert "> parse     |_______________===============================              |" in text, "queued, then running"
+    assert "jobs:   = running off the loop (thread or child process)   _ waiting for a worker" in text
     table = text.split("\n\njob ")[1].splitlines()
     assert table[1].split() == ["to_thread(fetch)", "thread", "0.000", "0.000", "1.000", "returned", "'page'", "worker"]
     assert table[2].split()[-3:] == ["raised", "ValueError", "-"]
@@ -158,8 +164,8 @@ def test_internal_tasks_are_hidden_unless_asked_for():
     timeline = samples.with_jobs()
     assert "Task-9" not in render(timeline)
     shown = render(timeline, show_internal=True)
-    assert "Task-9  Process._read_s..." in shown
-    assert "> python -c |" in shown.split("Task-9      |")[1].splitlines()[1], "the child sits under its reader"
+    assert "Task-1  Process._read_s..." in shown
+    assert "> python -c |" in shown.split("Task-1      |")[1].splitlines()[1], "the child sits under its reader"
 
 
 def test_no_job_lines_without_jobs():
@@ -178,3 +184,92 @@ def test_many_jobs_are_cut_with_a_note():
     text = render(b.build(end=1.0), max_jobs=5)
     assert text.count("> f ") == 5
     assert text.endswith("... 25 more jobs (all of them: timeline.jobs)")
+
+
+def test_late_sleep_is_drawn_listed_and_in_the_table():
+    text = render(samples.late_sleeper())
+    rows = {row.split()[0]: row.split("|")[1] for row in _chart_rows(text)}
+    assert rows["Task-2"] == "#" + "-" * 19 + "~" * 39 + "#"
+    assert "woke late: Task-2 due 0.100 s, woke 0.300 s (late by 0.200 s)" in text
+    assert "~ woke late (sleep was due)" in text
+    header = next(line for line in text.splitlines() if line.startswith("task "))
+    ticker = next(line for line in text.splitlines() if line.startswith("Task-2 ") and "ticker" in line)
+    assert header.split()[8:10] == ["late", "by"] and ticker.split()[8] == "0.200"
+    assert "late by" not in render(samples.three_workers()), "no column when nothing woke late"
+
+
+def test_back_to_back_steps_are_parted():
+    rows = {row.split()[0]: row.split("|")[1] for row in _chart_rows(render(samples.late_sleeper()))}
+    assert rows["Task-1"] == "!" * 20 + ":" + "!" * 19 + ":" + "!" * 19
+    assert all(":" not in row for row in _chart_rows(render(samples.three_workers())))
+
+
+def test_cancelled_tasks_are_marked_and_explained():
+    text = render(samples.cancelled())
+    rows = {row.split()[0]: row.split("|")[1] for row in _chart_rows(text)}
+    assert rows["victim"].endswith("-x") and rows["catcher"].endswith("-x") and "x" not in rows["main"]
+    assert "cancelled: victim: cancel() at 1.000 s by task 'main'; thrown in at 1.000 s; ended cancelled" in text
+    caught = "cancelled: catcher: cancel() at 1.000 s by task 'main'; thrown in at 1.000 s; caught it and returned"
+    assert caught in text
+    assert "x CancelledError thrown in" in text
+
+
+def test_default_names_are_renumbered_and_the_real_ones_given():
+    text = render(samples.late_sleeper())
+    assert "Task-7" not in text and "Task-8" not in text, "process-wide numbers change from run to run"
+    assert text.endswith(
+        "Task-1 to Task-2: asyncio's default names, numbered within this timeline (real names: timeline.renamed())"
+    )
+
+
+def test_no_count_of_zero_tasks_at_once():
+    builder = samples.TimelineBuilder()
+    task = builder.task("main")
+    builder.step(task, 0.0, "sleep(1)")
+    builder.step(task, 1.0, None)
+    builder.finish(task, 1.0)
+    headline = render(builder.build(1.0)).splitlines()[0]
+    assert headline == "1.000 s of virtual time: 1 task, 2 steps, loop idle 0.000 s"
+
+
+def test_by_turn_is_asked_for_or_rejected():
+    text = render(samples.three_workers(), by="turn")
+    assert samples.three_workers().text(by="turn") == text
+    assert text.splitlines()[0].endswith("; drawn by loop turn") and " turn" in text.splitlines()[1]
+    try:
+        render(samples.three_workers(), by="steps")
+    except ValueError as error:
+        assert "'auto', 'time' or 'turn'" in str(error)
+    else:
+        raise AssertionError("by='steps' was accepted")
+
+
+def test_a_long_name_is_whole_in_the_chart_where_the_line_has_room():
+    builder = samples.TimelineBuilder()
+    main = builder.task("main")
+    long = builder.task("download-the-big-file-from-mirror", "download", parent=main)
+    builder.step(main, 0.0, "gather(1)")
+    builder.step(long, 0.0, "sleep(1)")
+    builder.step(long, 1.0, None)
+    builder.finish(long, 1.0)
+    builder.step(main, 1.0, None)
+    builder.finish(main, 1.0)
+    text = render(builder.build(1.0))
+    assert "download-the-big-file-from-mirror |#" in text
+    assert "download-the-bi... " in text, "the table keeps its 100 characters"
+    assert max(len(line) for line in text.splitlines()) <= 100
+
+
+def test_a_cancel_before_the_first_step_says_so():
+    builder = samples.TimelineBuilder()
+    main = builder.task("main")
+    early = builder.task("early", "nap", parent=main)
+    builder.step(main, 0.0, "sleep(0)")
+    record = builder.records[early]
+    record.cancel_requested, record.cancel_step = builder.start, len(builder.steps) // 5
+    builder.step(early, 0.0, None)
+    builder.finish(early, 0.0, "cancelled", "")
+    builder.step(main, 0.0, None)
+    builder.finish(main, 0.0)
+    text = render(builder.build(0.0))
+    assert "cancelled: early: cancel() before its first step; thrown in at 0.000 s; ended cancelled" in text

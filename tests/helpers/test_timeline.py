@@ -283,3 +283,86 @@ def test_max_concurrency_leaves_internal_tasks_out():
     timeline = samples.with_jobs()
     assert timeline.max_concurrency() == 1
     assert timeline.max_concurrency(lambda t: t.name != "main") == 2
+
+
+# ---------------------------------------------------- names, lateness, cancelling, turns
+def test_default_task_names_are_numbered_within_the_timeline():
+    timeline = samples.late_sleeper()
+    assert timeline.display_names == ["main", "Task-1", "Task-2"]
+    assert timeline.renamed() == {"Task-7": "Task-1", "Task-8": "Task-2"}
+    assert timeline.records[1].name == "Task-7", "the record keeps asyncio's name"
+    assert timeline.task("Task-2").coroutine == "ticker" and timeline.task("Task-8").coroutine == "ticker"
+    assert timeline.display_label("wait_for(task 'Task-8')") == "wait_for(task 'Task-2')"
+
+
+def test_repr_says_one_task_not_one_tasks():
+    builder = TimelineBuilder()
+    task = builder.task("main")
+    builder.step(task, 0.0, None)
+    builder.finish(task, 0.0)
+    assert repr(builder.build(0.0)) == "<Timeline 1 task, 1 step, 0 s on virtual time>"
+
+
+def test_a_sleep_that_woke_late_knows_when_it_was_due():
+    timeline = samples.late_sleeper()
+    (wait,) = timeline.task("Task-2").waits
+    assert (wait.waits_on, wait.due) == ("sleep(0.1)", 1000.1)
+    assert wait.late == pytest.approx(0.2)
+    assert timeline.late_waits() == [wait]
+    on_time = samples.three_workers().task("worker-1").waits
+    assert [w.late for w in on_time] == [0.0, 0.0] and on_time[0].due == on_time[0].end
+    assert samples.three_workers().task("main").waits[0].due is None, "only sleeps have a due time"
+
+
+def test_cancellation_view_of_a_record():
+    timeline = samples.cancelled()
+    victim, catcher = timeline.cancellations
+    assert victim.task == "victim" and victim.by == "task 'main'" and victim.requested == 1001.0
+    assert victim.step == 1 and victim.outcome == "cancelled" and not victim.swallowed
+    assert catcher.swallowed and catcher.detail == "'kept going'"
+    assert timeline.task("main").cancellation is None
+
+
+def test_step_turns_follow_the_order_steps_ran_in():
+    builder = TimelineBuilder()
+    main = builder.task("main")
+    child = builder.task("child", parent=main)
+    builder.step(main, 0.0, "sleep(0)")  # creates child: child runs in a later turn
+    builder.step(child, 0.0, "sleep(0)")
+    builder.step(main, 0.0, "sleep(1)")  # main's second step: turn 2, beside the child's first
+    builder.step(child, 0.0, None)
+    builder.finish(child, 0.0)
+    builder.idle(0.0, 1.0)
+    builder.step(main, 1.0, None)  # after waiting: a new turn
+    builder.finish(main, 1.0)
+    assert list(builder.build(1.0).step_turns()) == [1.0, 2.0, 2.0, 3.0, 4.0]
+
+
+def test_a_task_that_awaited_another_runs_a_turn_after_its_end():
+    builder = TimelineBuilder()
+    main = builder.task("main")
+    child = builder.task("child", parent=main)
+    other = builder.task("other", parent=main)
+    builder.step(main, 0.0, "task 'child'")
+    builder.step(child, 0.0, "sleep(0)")
+    builder.step(other, 0.0, "sleep(0)")
+    builder.step(child, 0.0, None)  # turn 3: its end schedules main's wake-up
+    builder.finish(child, 0.0)
+    builder.step(other, 0.0, None)  # turn 3
+    builder.finish(other, 0.0)
+    builder.step(main, 0.0, None)  # turn 4, not 3: woken by child's end
+    builder.finish(main, 0.0)
+    assert list(builder.build(0.0).step_turns()) == [1.0, 2.0, 2.0, 3.0, 3.0, 4.0]
+
+
+def test_late_threshold_is_wider_on_a_real_clock():
+    builder = TimelineBuilder(clock="real")
+    task = builder.task("main")
+    builder.step(task, 0.0, "sleep(0.1)")
+    builder.step(task, 0.104, "sleep(0.1)")  # 4 ms late: the scheduler, not a blocked loop
+    builder.step(task, 0.304, None)  # 100 ms late
+    builder.finish(task, 0.304)
+    timeline = builder.build(0.304)
+    assert timeline.late_threshold == BLOCKING_THRESHOLD and samples.three_workers().late_threshold == 0.001
+    assert [round(w.late, 6) for w in timeline.task("main").waits] == [0.004, 0.1]
+    assert [round(w.late, 6) for w in timeline.late_waits()] == [0.1]

@@ -205,11 +205,11 @@ def outcomes() -> Timeline:
 
 
 def many_tasks(count: int = 200, steps_per_task: int = 3) -> Timeline:
-    """``main`` starts ``count`` workers 0.01 s apart; each sleeps 0.1 s between its steps."""
+    """``main`` starts ``count`` workers 0.01 s apart, then waits for them; each sleeps 0.1 s between its steps."""
     b = TimelineBuilder()
     main = b.task("main")
     workers = [b.task(f"worker-{k}", "worker", parent=main, created=0.0) for k in range(count)]
-    b.step(main, 0.0, "sleep(0.01)")
+    b.step(main, 0.0, "gather")
     events: list[tuple[float, int, int]] = []
     for k, worker in enumerate(workers):
         for s in range(steps_per_task):
@@ -289,3 +289,42 @@ def with_jobs() -> Timeline:
     b.job("child", "python -c", "subprocess", 1.0, 1.0, 2.0, outcome="exited", detail="return code 0",
           awaited_by=reader, pid=4242, returncode=0)
     return b.build(end=2.0)
+
+
+def late_sleeper() -> Timeline:
+    """``cruncher`` blocks the loop in three back-to-back 0.1 s steps; ``ticker``'s sleep(0.1) wakes 0.2 s late."""
+    b = TimelineBuilder()
+    main = b.task("main")
+    cruncher = b.task("Task-7", "cruncher", parent=main)
+    ticker = b.task("Task-8", "ticker", parent=main)
+    b.step(main, 0.0, "gather(2)")
+    b.step(ticker, 0.0, "sleep(0.1)")
+    for k in range(3):
+        b.step(cruncher, 0.1 * k, "sleep(0)" if k < 2 else None, end=0.1 * (k + 1))
+    b.finish(cruncher, 0.30000000000000004)
+    b.step(ticker, 0.30000000000000004, None)
+    b.finish(ticker, 0.30000000000000004)
+    b.step(main, 0.30000000000000004, None)
+    b.finish(main, 0.30000000000000004)
+    return b.build(0.30000000000000004)
+
+
+def cancelled() -> Timeline:
+    """``main`` cancels ``victim`` at 1.0 (thrown in at once); ``catcher`` is cancelled too, catches it, returns."""
+    b = TimelineBuilder()
+    main = b.task("main")
+    victim = b.task("victim", "nap", parent=main)
+    catcher = b.task("catcher", "nap", parent=main)
+    b.step(main, 0.0, "sleep(1)")
+    b.step(victim, 0.0, "sleep(10)")
+    b.step(catcher, 0.0, "sleep(10)")
+    b.step(main, 1.0, "gather(2)")
+    for task, outcome, detail in ((victim, "cancelled", ""), (catcher, "returned", "'kept going'")):
+        record = b.records[task]
+        record.cancel_asked, record.cancel_by, record.cancel_by_task = b.start + 1.0, "task", main
+        record.cancel_requested, record.cancel_step = b.start + 1.0, len(b.steps) // 5
+        b.step(task, 1.0, None)
+        b.finish(task, 1.0, outcome, detail)
+    b.step(main, 1.0, None)
+    b.finish(main, 1.0)
+    return b.build(1.0)

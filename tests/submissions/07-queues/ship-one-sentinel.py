@@ -1,0 +1,23 @@
+# Puts a single sentinel for all the senders: the first sender to take it stops, the others wait for a line
+# forever (a deadlock in the tests).
+# expect ex7_2_ships_every_line 0
+# expect ex7_2_reader_waits_for_room 0
+# %% replace ex7_2_ship
+async def ship(count, senders, maxsize):
+    sent = []
+    queue = asyncio.Queue(maxsize=maxsize)
+
+    async def read():
+        for number in range(count):
+            await queue.put(await read_line(number))
+        await queue.put(None)
+
+    async def send():
+        while (line := await queue.get()) is not None:
+            await send_line(line, sent)
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(read(), name="reader")
+        for i in range(1, senders + 1):
+            group.create_task(send(), name=f"sender-{i}")
+    return sent

@@ -41,6 +41,9 @@ COLORS = {
     "boundary": "#FFFFFF",
 }
 
+#: Row names and links of jobs: a dark yellow, readable on white where the bars' yellow is not.
+_JOB_LABEL_COLOR = "#8C7F00"
+
 _STEP_HEIGHT = 0.64
 _WAIT_HEIGHT = 0.3
 _MIN_BAR_PIXELS = 2.5  # a zero-length step (instant on virtual time) is still this wide
@@ -484,7 +487,7 @@ def _draw_y_labels(ax: Axes, timeline: Timeline, data: _TimelineData, loop_row: 
     labels = ax.get_yticklabels()
     labels[-1].set_fontstyle("italic")
     for label in labels[len(rows) : len(rows) + len(job_rows)]:
-        label.set_color(COLORS["job"])
+        label.set_color(_JOB_LABEL_COLOR)
     if timeline.root is not None and data.row_of[timeline.root] in rows:
         labels[rows.index(int(data.row_of[timeline.root]))].set_fontweight("bold")
 
@@ -558,4 +561,4 @@ def _draw_jobs(ax: Axes, timeline: Timeline, data: _TimelineData, min_width: flo
     _draw_bars(ax, np.array(queued).reshape(-1, 3), COLORS["job_queued"], _WAIT_HEIGHT, 0.0, np, zorder=2)
     _draw_bars(ax, np.array(running).reshape(-1, 3), COLORS["job"], _STEP_HEIGHT, min_width, np, zorder=3)
     for x, task_row, job_row in links:
-        ax.plot([x, x], [task_row, job_row], color=COLORS["job"], linestyle=":", linewidth=1.0, zorder=1)
+        ax.plot([x, x], [task_row, job_row], color=_JOB_LABEL_COLOR, linestyle=":", linewidth=1.0, zorder=1)

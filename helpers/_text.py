@@ -655,7 +655,6 @@ def _job_rows(
 
 
 def _job_table(timeline: Timeline, jobs: list[JobRecord]) -> list[str]:
-
     def at(value: float | None) -> str:
         return "-" if value is None else _time(value - timeline.start)
 

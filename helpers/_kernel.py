@@ -121,7 +121,11 @@ def _shorten_chain(value: BaseException) -> None:
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         exc.__traceback__ = learner_traceback(exc.__traceback__)
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        if exc.__suppress_context__:
+            # never shown (``raise ... from None``), but IPython would print a whole hidden exception
+            # group's traceback as plain text to stderr instead of the error itself
+            exc.__context__ = None
+        exc = exc.__cause__ or exc.__context__
 
 
 def _show_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> None:

@@ -180,7 +180,10 @@ def test_an_error_in_a_timeline_cell_shows_the_cells_own_lines(kernel):
 
 def test_an_error_raised_from_none_over_an_exception_group_is_shown_as_an_error(kernel):
     """Checks re-raise ``from None`` over an ExceptionGroup; IPython would print the hidden group to stderr."""
-    code = "try:\n    raise ExceptionGroup('g', [ValueError('v')])\nexcept ExceptionGroup:\n    raise AssertionError('a') from None"
+    code = (
+        "try:\n    raise ExceptionGroup('g', [ValueError('v')])\n"
+        "except ExceptionGroup:\n    raise AssertionError('a') from None"
+    )
     failed = kernel.run(code)
     assert [out.get("ename") for out in failed.outputs] == ["AssertionError"]
     assert "ExceptionGroup" not in failed.text.replace("except ExceptionGroup", "").replace("raise ExceptionGroup", "")

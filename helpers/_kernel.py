@@ -56,7 +56,11 @@ _LIBRARY_DIRS = tuple(
 
 def _kind(filename: str) -> str:
     """``"helpers"``, ``"library"`` (the standard library, site-packages) or ``"learner"``."""
-    path = os.path.abspath(filename) if filename and not filename.startswith("<") else filename
+    if filename.startswith("<frozen "):
+        return "library"
+    if filename.startswith("<"):  # code compiled from a string: a cell, exec()
+        return "learner"
+    path = os.path.abspath(filename)
     if path.startswith(_HELPERS_DIR):
         return "helpers"
     if path.startswith(_LIBRARY_DIRS):
@@ -95,17 +99,17 @@ def learner_traceback(tb: types.TracebackType | None, *, learner_only: bool = Fa
     if learner_only:
         kept = [e for e, kind in zip(entries, kinds) if kind == "learner"]
     else:
-        kept, run = [], []
-        for entry, kind in zip(entries, kinds):
-            if kind == "learner":
-                if not any(_kind(e.tb_frame.f_code.co_filename) == "helpers" for e in run):
-                    kept.extend(run)
-                kept.append(entry)
-                run = []
-            else:
+        kept, run, run_has_helpers = [], [], False
+        for entry, kind in [*zip(entries, kinds), (None, "learner")]:  # a sentinel ends the last run
+            if kind != "learner":
                 run.append(entry)
-        if not any(_kind(e.tb_frame.f_code.co_filename) == "helpers" for e in run):
-            kept.extend(run)
+                run_has_helpers = run_has_helpers or kind == "helpers"
+                continue
+            if not run_has_helpers:
+                kept.extend(run)
+            if entry is not None:
+                kept.append(entry)
+            run, run_has_helpers = [], False
     if not kept or len(kept) == len(entries):
         return tb
     # IPython leaves out the first frame (its own run_code): keep it first, whatever it is

@@ -237,7 +237,9 @@ def _trace_in_thread(coro: Any, options: dict[str, Any]) -> Timeline:
                 interrupt = ctypes.py_object(KeyboardInterrupt)
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), interrupt)
             finished.wait(0.5)
+        thread.join()  # only the thread's exit is left: no thread outlives trace()
         raise
+    thread.join()
     if "error" in box:
         raise box["error"]
     return box["timeline"]

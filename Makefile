@@ -10,11 +10,13 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock kernel-config/pyproject.toml kernel-config/ipython_kernel_config.json
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[course]"
+	# every kernel of .venv loads the course's IPython extension (helpers._kernel); not editable: see its pyproject
+	$(BIN)/python -m pip install --quiet ./kernel-config
 	@$(BIN)/python -m helpers
 	touch $(STAMP)
 
@@ -46,7 +48,7 @@ chromium:
 
 lock: $(STAMP)
 	@echo "# Exact versions of every package the course installs (pip install -c requirements.lock). Regenerate with \`make lock\`." > requirements.lock
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^asyncio-course-helpers' >> requirements.lock
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^asyncio-course-' >> requirements.lock
 
 clean:
 	rm -rf $(VENV)

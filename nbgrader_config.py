@@ -6,10 +6,15 @@
   ``~/.local/share/asyncio-course/gradebook.db`` (``$XDG_DATA_HOME`` respected).
 - ``submitted/``, ``autograded/`` and ``feedback/`` stay in the repository root (git ignores them).
 - Autograding survives cells that hang, block the loop, spin or kill the kernel (``helpers._grading``).
+- Validate (JupyterLab's button, ``nbgrader validate FILE``) runs the same hang-proof runner with a shorter
+  limit per cell and answers in a few lines: the cells that hung, the graded cells that failed and why,
+  and which graded cells passed.
 """
 
 import os
 from pathlib import Path
+
+from helpers._grading import use_for_validation
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
@@ -44,3 +49,9 @@ c.Autograde.autograde_preprocessors = [
 ]
 
 c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("Student exercise")'}
+
+# Validate: at most two cells may hang, 7 s each (a check stops a spinning program after 5 s), so a learner
+# gets an answer in under 20 s whatever the notebook does.
+c.Validator.BoundedExecute.timeout = 7
+c.Validator.BoundedExecute.max_kernel_restarts = 1
+use_for_validation()

@@ -11,7 +11,8 @@ Example use::
     print(timeline)                    # a text chart and a table
     timeline.plot()                    # a Gantt chart
 
-In Jupyter, ``%load_ext helpers`` adds the ``%%timeline`` cell magic.
+In Jupyter, ``%load_ext helpers`` adds the ``%%timeline`` cell magic, lets ■ stop a cell stuck in
+``await`` and starts tracebacks at the learner's code (the course's kernels load it by themselves).
 Importing this package changes nothing: no loop patching, no matplotlib settings.
 """
 
@@ -76,7 +77,7 @@ def accelerated() -> bool:
 
 
 def load_ipython_extension(ipython):  # noqa: ANN001, ANN201 - IPython's hook
-    """``%load_ext helpers``: register the ``%%timeline`` cell magic."""
-    from ._magic import register
+    """``%load_ext helpers``: the ``%%timeline`` magic, ■ on ``await``, short tracebacks (see ``helpers._kernel``)."""
+    from ._kernel import load
 
-    register(ipython)
+    load(ipython)

@@ -1,19 +1,26 @@
-"""A hang-proof replacement for nbgrader's ``Execute`` preprocessor.
+"""A hang-proof replacement for nbgrader's ``Execute`` preprocessor, for autograding and for Validate.
 
 Stock ``nbgrader autograde`` cannot stop every cell that runs too long. A cell with
 top-level ``await`` is run as a task on the kernel's own event loop, and the
 kernel's interrupt only schedules a callback on that loop (ipykernel issue #881):
 a coroutine that awaits forever, blocks the loop with ``time.sleep`` or spins in
 ``while True`` is never stopped, nbgrader gives up on the whole notebook and the
-student gets no grade (or keeps an old one).
+student gets no grade (or keeps an old one). The course's kernels stop most of these
+cells when interrupted (``helpers._kernel``); this module does not rely on it.
 
 :class:`BoundedExecute` keeps nbgrader's behaviour for every cell that finishes and
-adds one rule for a cell that does not: interrupt it; if the kernel is still busy
+adds one rule for a cell that does not: interrupt it. If the cell stops, it gets one
+error that says so and grading goes on in the same kernel; if the kernel is still busy
 after ``iopub_timeout`` seconds (or died, e.g. from ``SystemExit`` in a task),
 record an error in that cell, start a fresh kernel, silently re-run the cells that
 worked before it, and go on with the next cell. A notebook that hangs more than
 ``max_kernel_restarts`` times has its remaining cells marked as not run (an error,
 so their tests score 0), which bounds the time any one student can take.
+
+:func:`use_for_validation` makes nbgrader's ``Validator`` (``nbgrader validate FILE``
+and JupyterLab's Validate button) run :class:`BoundedExecute` too, and answer with a
+short list: the cells that hung, each failed graded cell with its message, and which
+graded cells passed.
 
 Kernels talk over IPC sockets with their own absolute path, so many grading
 processes on one machine never race for TCP ports.
@@ -22,14 +29,19 @@ This module imports nbgrader: only nbgrader's configuration loads it, through
 ``nbgrader_config.py``::
 
     c.Autograde.autograde_preprocessors = ["helpers._grading.BoundedExecute", ...]
+    c.Validator.BoundedExecute.timeout = 7
+    use_for_validation()
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 import shutil
 import tempfile
+import textwrap
 import uuid
 from queue import Empty
 from typing import Any
@@ -37,10 +49,11 @@ from typing import Any
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
+from nbgrader import utils
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from traitlets import Integer
 
-__all__ = ["BoundedExecute", "NOT_RUN", "HUNG"]
+__all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validation_results"]
 
 #: ``ename`` of the error put in a cell that was stopped because it ran too long or killed its kernel.
 HUNG = "CellStoppedError"
@@ -69,12 +82,12 @@ class BoundedExecute(Execute):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._worked: list[str] = []
-        self._restarts = 0
+        self._hangs = 0
         self._ipc_dir: str | None = None
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
         self._worked = []
-        self._restarts = 0
+        self._hangs = 0
         self._ipc_dir = tempfile.mkdtemp(prefix="nbg-") if os.name == "posix" else None
         try:
             return super().preprocess(nb, resources, km)
@@ -99,36 +112,37 @@ class BoundedExecute(Execute):
     ) -> NotebookNode:
         if cell.cell_type != "code" or not cell.source.strip():
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if self._restarts > self.max_kernel_restarts:
+        if self._hangs > self.max_kernel_restarts:
             cell.outputs = [
-                _error(
-                    NOT_RUN,
-                    f"not run: earlier cells hung {self._restarts} times, so grading stopped here.",
-                )
+                _error(NOT_RUN, f"not run: earlier cells hung {self._hangs} times, so grading stopped here.")
             ]
             return cell
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (CellTimeoutError, DeadKernelError) as exc:
             died = isinstance(exc, DeadKernelError)
-            why = "stopped the kernel" if died else f"still ran after {self.timeout} s and could not be interrupted"
+            why = "stopped the kernel" if died else f"was still running after {self.timeout} s and did not stop"
             self.log.warning("Cell %d %s: restarting the kernel and re-running earlier cells", cell_index, why)
             cell.outputs.append(
-                _error(
-                    HUNG,
-                    f"this cell {why} (it awaits forever, blocks the event loop or spins?). "
-                    "The grader started a fresh kernel and re-ran the cells above it.",
-                )
+                _error(HUNG, f"this cell {why}. The grader started a fresh kernel and re-ran the cells above it.")
             )
             if execution_count:
                 cell["execution_count"] = execution_count
-            self._restarts += 1
-            if self._restarts <= self.max_kernel_restarts:
+            self._hangs += 1
+            if self._hangs <= self.max_kernel_restarts:
                 await self._restart_and_replay()
             self.nb["cells"][cell_index] = cell
             return cell
-        if not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
-            self._worked.append(cell.source)
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+            # Interrupted at the timeout, the cell stopped (the course's kernels stop a cell stuck in
+            # `await`: helpers._kernel) and the kernel goes on: one error that says so replaces
+            # nbclient's "No reply from kernel" and the interrupt's own traceback.
+            self.log.warning("Cell %d was still running after %s s and was stopped", cell_index, self.timeout)
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+            cell.outputs.append(_error(HUNG, f"this cell was still running after {self.timeout} s and was stopped."))
+            self._hangs += 1
+            return cell
+        self._worked.append(cell.source)
         return cell
 
     execute_cell = run_sync(async_execute_cell)
@@ -151,7 +165,7 @@ class BoundedExecute(Execute):
             msg_id = self.kc.execute(source, silent=True, store_history=False, stop_on_error=False)
             if not await self._reply_within(msg_id, self.timeout):
                 # A cell that worked once no longer finishes: nothing after it can be trusted.
-                self._restarts = self.max_kernel_restarts + 1
+                self._hangs = self.max_kernel_restarts + 1
                 return
 
     async def _reply_within(self, msg_id: str, timeout: float | None) -> bool:
@@ -166,3 +180,114 @@ class BoundedExecute(Execute):
             if msg["parent_header"].get("msg_id") == msg_id:
                 return True
         return False
+
+
+# ---------------------------------------------------------------- Validate
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: Width of the lines of Validate's answer: nbgrader's command line cuts lines longer than 87 with its indent.
+_WIDTH = 80
+
+
+def _wrap(text: str) -> str:
+    return "\n".join(textwrap.fill(line, _WIDTH, subsequent_indent="  ") if line else "" for line in text.splitlines())
+
+
+def _what_went_wrong(cell: NotebookNode) -> str:
+    """The error a cell ended with, as ``Name: message`` (no traceback), or what nbgrader saw instead."""
+    errors = [f"{o.ename}: {o.evalue}".strip() for o in cell.outputs if o.output_type == "error"]
+    if errors:
+        return _ANSI.sub("", errors[-1])
+    # IPython prints some tracebacks (exception groups) to stderr instead of an error output: keep their last line
+    stderr = [o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+    lines = [line for text in stderr for line in _ANSI.sub("", text).splitlines() if line.strip()]
+    if lines:
+        return lines[-1]
+    return "Partial credit: passed some but not all of the tests."
+
+
+def _title(cell: NotebookNode) -> str:
+    """A graded cell's grade id and the first line of its docstring ("Check that ...")."""
+    name = cell.metadata.nbgrader.get("grade_id", "?")
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    doc = first.strip('"\' ').strip() if first.startswith(('"""', "'''")) else ""
+    return f"{name}\n{_wrap(doc)}" if doc else name
+
+
+def _head(cell: NotebookNode, lines: int = 2) -> str:
+    source = cell.source.strip().splitlines()
+    return "\n".join(source[:lines] + (["..."] if len(source) > lines else []))
+
+
+def validation_results(nb: NotebookNode) -> dict[str, list[dict[str, str]]]:
+    """Validate's answer for an executed notebook, in the shape nbgrader's front ends show.
+
+    ``{}`` when every graded cell passed and no cell hung (the front ends then say
+    "Success!"); otherwise ``{"failed": [...]}`` with one short entry per cell that hung
+    (in notebook order) and per graded cell that failed, each ``source`` naming the cell,
+    each ``error`` saying what happened in one message; the last entry ends with every
+    graded cell marked passed or failed.
+    """
+    failed: list[tuple[str, str]] = []
+    marks: list[str] = []
+    graded = 0
+    for cell in nb.cells:
+        hung = cell.cell_type == "code" and any(o.get("ename") in (HUNG, NOT_RUN) for o in cell.outputs)
+        if utils.is_grade(cell):
+            score, max_score = utils.determine_grade(cell)
+            if score is None:  # a written answer, graded by hand
+                continue
+            graded += 1
+            ok = score >= max_score and not (max_score == 0 and utils.has_failed(cell))
+            marks.append(f"  {'passed' if ok else 'FAILED'}  {cell.metadata.nbgrader.get('grade_id', '?')}")
+            if not ok:
+                failed.append((_title(cell), _what_went_wrong(cell)))
+        elif hung:
+            failed.append((_head(cell), _what_went_wrong(cell)))
+    if not failed:
+        return {}
+    passed = sum(mark.startswith("  passed") for mark in marks)
+    summary = f"Graded cells: {passed} of {graded} passed\n" + "\n".join(marks)
+    entries = []
+    for i, (source, error) in enumerate(failed):
+        raw = _wrap(error) + ("\n\n" + summary if i == len(failed) - 1 else "")
+        entries.append({"source": source, "error": html.escape(raw), "raw_error": raw})
+    return {"failed": entries}
+
+
+def _validate_preprocess(self: Any, nb: NotebookNode) -> NotebookNode:
+    """``Validator._preprocess`` with :class:`BoundedExecute` in place of nbgrader's ``Execute``."""
+    resources: dict[str, Any] = {}
+    with utils.setenv(NBGRADER_VALIDATING="1", NBGRADER_EXECUTION="validate"):
+        for preprocessor in (CheckCellMetadata, ClearOutput, BoundedExecute):
+            nb, resources = preprocessor(parent=self).preprocess(nb, resources)
+    self._course_executed = nb
+    return nb
+
+
+def use_for_validation() -> None:
+    """Make nbgrader's ``Validator`` hang-proof and short in this process (call it from ``nbgrader_config.py``).
+
+    nbgrader's ``Validator`` has no setting for its preprocessors, and both ``nbgrader
+    validate`` and the Validate button (nbgrader's server extension, which loads
+    ``nbgrader_config.py`` on every click) make a plain ``Validator``: so its two steps
+    are replaced on the class. Configure the limits with ``c.Validator.BoundedExecute``.
+    Calling it again changes nothing.
+    """
+    from nbgrader.validator import Validator
+
+    if getattr(Validator, "_course_validation", False):
+        return
+    stock_validate = Validator.validate
+
+    def validate(self: Any, filename: str) -> dict[str, list[dict[str, str]]]:
+        self._course_executed = None
+        results = stock_validate(self, filename)
+        # a changed cell type or test cell, or --invert: nbgrader's own answer
+        if self._course_executed is None or self.invert or set(results) - {"failed"}:
+            return results
+        return validation_results(self._course_executed)
+
+    Validator._preprocess = _validate_preprocess
+    Validator.validate = validate
+    Validator._course_validation = True

@@ -38,7 +38,11 @@ class TimelineMagics(Magics):
         """
         args = parse_argstring(self.timeline, line)
         namespace = self.shell.user_ns
-        code = compile(cell, "<%%timeline cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        # cached like a cell's own code, so that tracebacks show its lines as "Cell In[N]"
+        running = getattr(self.shell.displayhook, "exec_result", None)
+        number = running.execution_count if running is not None else self.shell.execution_count
+        filename = self.shell.compile.cache(cell, number)
+        code = compile(cell, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 
         async def cell_body() -> None:
             outcome = eval(code, namespace)  # noqa: S307 - this is the learner's own cell

@@ -118,7 +118,7 @@ def _attach(error: BaseException, timeline: Timeline) -> None:
 
 
 def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: float | None,
-                name: str, start: float, context: contextvars.Context) -> Timeline:
+                name: str, start: float, context: contextvars.Context, on_program_end: Any = None) -> Timeline:
     # the watchdog thread exists before the loop, so the loop does not take it for work to wait on
     watchdog = _Watchdog(wall_limit, threading.get_ident()) if wall_limit else None
     try:
@@ -142,6 +142,8 @@ def _trace_here(coro: Any, *, virtual: bool, until: float | None, wall_limit: fl
             error = WallTimeLimitError(wall_limit or 0.0, waiting=_interrupted_while_waiting(interrupt))
         except BaseException as exc:  # the program's own exception, or a TraceError
             error = exc
+        if on_program_end is not None:
+            on_program_end()
         if watchdog is not None:
             watchdog.stop()
             if watchdog.fired and not isinstance(error, WallTimeLimitError):
@@ -233,12 +235,18 @@ def trace(
 
 def _trace_in_thread(coro: Any, options: dict[str, Any]) -> Timeline:
     box: dict[str, Any] = {}
+    # Our own record of the end: on 3.11 and 3.12 an interrupted Thread.join() marks a thread that
+    # still runs as stopped (cpython#90882), so thread.is_alive() cannot be trusted after Ctrl-C.
+    finished = threading.Event()
+    program_ended = threading.Event()
 
     def target() -> None:
         try:
-            box["timeline"] = _trace_here(coro, **options)
+            box["timeline"] = _trace_here(coro, **options, on_program_end=program_ended.set)
         except BaseException as exc:
             box["error"] = exc
+        finally:
+            finished.set()
 
     # asyncio.run's Ctrl-C handler does not raise: it cancels the main task and wakes the loop,
     # which cannot run while we block here. A new cancellation request on our caller means that.
@@ -247,17 +255,20 @@ def _trace_in_thread(coro: Any, options: dict[str, Any]) -> Timeline:
     thread = threading.Thread(target=target, name="helpers-trace", daemon=True)
     thread.start()
     try:
-        while thread.is_alive():
-            thread.join(0.05)
+        while not finished.wait(0.05):
             if caller is not None and caller.cancelling() > cancelling:
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
-        # the kernel's interrupt reaches this thread; pass it on to the loop thread
-        while thread.is_alive():
-            interrupt = ctypes.py_object(KeyboardInterrupt)
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), interrupt)
-            thread.join(0.5)
+        # the kernel's interrupt reaches this thread; pass it on to the program in the loop thread,
+        # again if the program swallowed it, but never into the loop's own clean-up once the program ended
+        while not finished.is_set():
+            if not program_ended.is_set():
+                interrupt = ctypes.py_object(KeyboardInterrupt)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), interrupt)
+            finished.wait(0.5)
+        thread.join()  # only the thread's exit is left: no thread outlives trace()
         raise
+    thread.join()
     if "error" in box:
         raise box["error"]
     return box["timeline"]

@@ -456,3 +456,36 @@ def test_tracing_puts_the_loop_back_after_watching_children():
         assert "_child_watcher_callback" not in vars(loop)
     finally:
         loop.close()
+
+
+async def _spin():
+    while True:
+        pass
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
+def test_keyboard_interrupt_ends_a_spinning_trace_thread_and_restores_time_sleep():
+    """■ on trace(spin()) from inside a running loop (a notebook cell): the helper thread really ends.
+
+    On 3.11 and 3.12 an interrupted Thread.join() marks the still-running thread as stopped
+    (cpython#90882); the interrupt must be passed on all the same.
+    """
+    import _thread
+
+    from helpers._loop import virtual_sleep_installed
+
+    async def outer():
+        return helpers.trace(_spin())
+
+    # like the kernel's loop: no SIGINT handler of asyncio.run's, so Ctrl-C raises in Thread.join()
+    loop = asyncio.new_event_loop()
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loop.run_until_complete(outer())
+    finally:
+        timer.cancel()
+        loop.close()
+    assert not any(t.name == "helpers-trace" for t in threading.enumerate()), "the traced program still runs"
+    assert not virtual_sleep_installed(), "time.sleep is still the virtual one"

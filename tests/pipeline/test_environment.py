@@ -23,7 +23,7 @@ def _environment() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
-    return _pins([p for p in pip if not p.startswith("-")] + conda)
+    return _pins([p for p in pip if not p.startswith(("-", "."))] + conda)
 
 
 def test_environment_yml_matches_pyproject():
@@ -36,6 +36,7 @@ def test_environment_yml_installs_the_helpers_package():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     assert "-e ." in pip
+    assert "./kernel-config" in pip, "every kernel of the environment must load the course's extension"
 
 
 def test_requirements_lock_pins_the_same_versions():

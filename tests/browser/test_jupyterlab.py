@@ -36,9 +36,6 @@ IMPORTS_03, FETCH_03, FETCH_ALL_03, RUNS_CONCURRENTLY_03 = cell_indexes(NOTEBOOK
 SHORT_TRACEBACK_LINES = 20  # the stub's error shows two frames of the learner's: about 12 lines
 STOP_LIMIT = 2  # seconds from ■ to an idle kernel (issue 8, item 1)
 HANGING_VALIDATE_LIMIT = 20  # seconds from Validate to an answer on a notebook that hangs (issue 8, item 3)
-KERNEL_INTERRUPTS = "needs the kernel fix of issue 8 items 1-2 (■ stops a stuck await and a traced program)"
-KERNEL_BOUNDED_VALIDATE = "needs the kernel fix of issue 8 item 3 (Validate answers in bounded time)"
-KERNEL_SHORT_TRACEBACKS = "needs the kernel fix of issue 8 item 4 (the learner's error first)"
 
 
 def measured(what: str, seconds: float) -> None:
@@ -81,7 +78,6 @@ def assert_short_traceback(text: str) -> None:
     assert len(text.strip().splitlines()) <= SHORT_TRACEBACK_LINES, text
 
 
-@pytest.mark.xfail(strict=False, reason=KERNEL_SHORT_TRACEBACKS)
 def test_the_stub_error_is_short_and_ends_with_its_message(open_notebook):
     notebook = open_notebook(NOTEBOOK_00)
     for index in (IMPORTS_00, GREET_00, TRY_GREET_00):
@@ -179,7 +175,6 @@ def stop_and_run_next(notebook: Notebook, stuck: int) -> tuple[float, str]:
     return seconds, notebook.output(stuck + 1).inner_text().strip()
 
 
-@pytest.mark.xfail(strict=False, reason=KERNEL_INTERRUPTS)
 def test_stop_ends_a_stuck_top_level_await(open_notebook, lab_server):
     path = scratch_notebook(lab_server, "stuck-await", SETUP_CELL, "await asyncio.sleep(3600)", AFTER_CELL)
     notebook = open_notebook(path)
@@ -189,7 +184,6 @@ def test_stop_ends_a_stuck_top_level_await(open_notebook, lab_server):
     assert_short_traceback(notebook.output(1).inner_text())
 
 
-@pytest.mark.xfail(strict=False, reason=KERNEL_INTERRUPTS)
 def test_stop_ends_a_spinning_traced_program(open_notebook, lab_server):
     spin = "async def spin():\n    while True:\n        await asyncio.sleep(0)\n\n\nhelpers.trace(spin())"
     path = scratch_notebook(lab_server, "spinning-trace", SETUP_CELL, spin, AFTER_CELL)
@@ -217,7 +211,6 @@ def test_formgrader_and_create_assignment_open(open_notebook):
 # Keep this test last: nbgrader validates inside the server process, which answers nothing else until it is done
 # (about 40 s on this notebook before the kernel fix), so it uses the session's page without the ``page`` fixture,
 # whose clean-up needs the server.
-@pytest.mark.xfail(strict=False, reason=KERNEL_BOUNDED_VALIDATE)
 def test_validate_answers_in_bounded_time_on_a_hanging_notebook(lab_page):
     notebook = Notebook(lab_page, "hanging/00-start-here.ipynb")
     text, seconds = notebook.validate(timeout=HANGING_VALIDATE_LIMIT)

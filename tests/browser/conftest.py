@@ -30,18 +30,18 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> str:
     return require_chromium()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     with run_lab_server(tmp_path_factory.mktemp("jupyterlab")) as server:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     from playwright.sync_api import sync_playwright
 
@@ -60,9 +60,9 @@ def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         playwright.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_page(lab_server: LabServer, browser: BrowserContext) -> Iterator[Page]:
-    """JupyterLab, loaded once for the session (a load takes 5-10 s of the suite's 2 minutes)."""
+    """JupyterLab, loaded once for the suite (one file; a load takes 5-10 s of its 2 minutes)."""
     lab_server.wait_ready()  # started before Chromium, so that the two start together
     page = browser.new_page()
     page.errors = PageErrors()

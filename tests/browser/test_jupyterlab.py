@@ -123,7 +123,9 @@ def test_a_wrong_answer_in_03_shows_its_message(open_notebook):
     notebook.run_cell(RUNS_CONCURRENTLY_03)
     notebook.wait_idle()
     text = notebook.output(RUNS_CONCURRENTLY_03).inner_text()
-    assert "Awaiting a coroutine directly does not make a task: use asyncio.create_task()" in text, text
+    assert "only 0 task(s) were started besides the main one" in text, text
+    assert "start each one with asyncio.create_task()" in text, text
+    assert text.strip().splitlines()[-1].startswith("CheckFailed: Expected at least 3 tasks"), "the message comes last"
 
 
 def test_timeline_magic_draws_a_chart(open_notebook, lab_server):

@@ -4,7 +4,6 @@ import os
 import struct
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -121,13 +120,15 @@ def test_edge_cases_draw(make):
     assert _png_size(png_bytes(make()))[0] == 1000
 
 
-def test_200_tasks_of_100_steps_draw_fast():
+def test_200_tasks_of_100_steps_draw_in_a_few_artists():
+    """Steps are drawn as a handful of collections, not one patch each: what keeps 20,000 steps fast.
+
+    (Not a timed test: wall time on a shared machine says little. The time is in benchmarks/RESULTS.md.)
+    """
     timeline = samples.many_tasks(200, 100)
-    began = time.perf_counter()
-    data = png_bytes(timeline)
-    elapsed = time.perf_counter() - began
-    assert data.startswith(PNG_SIGNATURE)
-    assert elapsed < 3.0, f"drawing 20,000 steps took {elapsed:.2f} s"
+    assert png_bytes(timeline).startswith(PNG_SIGNATURE)
+    ax = plot_timeline(timeline).axes[0]
+    assert len(ax.patches) + len(ax.collections) + len(ax.lines) < 20, "one artist per step would be slow"
 
 
 def test_jobs_get_rows_with_their_thread_or_pid_and_a_link_to_the_awaiting_task():

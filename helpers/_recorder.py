@@ -221,9 +221,13 @@ class Recorder:
         describe = _labels.describe_wait
         executor_labels = self._executor_labels
         label_id = self.label_id
+        label_ids = self._label_ids
 
         def code_for(task_index: int, yielded: Any, coro: Any) -> float:
-            return task_index + (label_id(describe(coro, yielded, executor_labels)) + 1.0) * stride
+            text = describe(coro, yielded, executor_labels)
+            # label_id(text), without the call for labels seen before: this runs for every step that awaits
+            ident = label_ids.get(text)
+            return task_index + ((label_id(text) if ident is None else ident) + 1.0) * stride
 
         return code_for, (label_id("sleep(0)") + 1.0) * stride
 

@@ -34,6 +34,6 @@ class optional_build_ext(build_ext):
 
 
 setup(
-    ext_modules=[Extension("helpers._speedups", ["helpers/_speedups.c"], optional=True)],
+    ext_modules=[Extension("helpers._speedups", ["helpers/_speedups.c", "helpers/_speedups_gc.c"], optional=True)],
     cmdclass={"build_ext": optional_build_ext},
 )

@@ -43,6 +43,23 @@ _COMBINATORS = {
     "_AsCompletedIterator._wait_for_one": "as_completed",  # 3.13
 }
 
+_COROUTINE = types.CoroutineType
+
+
+def _future_types() -> frozenset[type]:
+    """What ``await future`` leaves at the bottom of a chain: futures, tasks and the C future iterator."""
+    loop = asyncio.new_event_loop()
+    try:
+        iterator = asyncio.Future(loop=loop).__await__()
+        kinds = {asyncio.Future, asyncio.Task, asyncio.futures._PyFuture, asyncio.tasks._PyTask, type(iterator)}
+        iterator.close()
+    finally:
+        loop.close()
+    return frozenset(kind for kind in kinds if kind is not types.GeneratorType)
+
+
+_FUTURE_TYPES = _future_types()
+
 # code object -> qualname if the code belongs to asyncio itself, else None
 _asyncio_code: dict[CodeType, str | None] = {}
 
@@ -119,9 +136,21 @@ def await_chain(coro: Any) -> tuple[list[Any], Any]:
     chain = []
     current = coro
     for _ in range(100):  # a chain this deep is a bug elsewhere; do not loop forever
+        if type(current) is _COROUTINE:
+            # this runs for every step that waits on a future: coroutines down to a future, quickly
+            chain.append(current)
+            nxt = current.cr_await
+            if type(nxt) is _COROUTINE:
+                current = nxt
+                continue
+            if nxt is None or type(nxt) in _FUTURE_TYPES:
+                return chain, nxt
+            chain.pop()
         inner = getattr(current, "_coro", None)  # our own step-recording wrapper
         if inner is not None and hasattr(current, "_task_index"):
             current = inner
+            if type(current) is _COROUTINE:
+                continue
         if type(current).__name__ in _ASYNC_GENERATOR_STEPS:
             # `async for` / anext() await an asend object, which does not say which generator it
             # drives; the garbage collector knows what it refers to

@@ -203,18 +203,21 @@ class Recorder:
 
     # ------------------------------------------------------- the task wrapper
     def _make_wrapper_type(self) -> tuple[type, Callable[[Any, int], Any], Callable[[], None]]:
-        """Build the coroutine wrapper class for this recording.
+        """Set up the coroutine wrapper for this recording.
 
         Returns:
             ``(wrapper_type, wrap, stop)``: ``wrap(coro, task_index)`` makes a wrapper,
             ``stop()`` ends recording (wrappers made keep driving their coroutines).
             The C wrapper (``helpers._speedups``, when it is built and ``HELPERS_PURE_PYTHON``
-            is not set) records into a buffer of its own, which becomes :attr:`steps`.
+            is not set) records into a buffer of its own, which becomes :attr:`steps`; its type
+            is shared by all recordings. The pure-Python wrapper is a class made per recording.
+            Either way ``wrapper._recording is self._recording`` for this recording's wrappers.
         """
         if _speedups is not None:
             return self._make_c_wrapper_type(_speedups)
         self._factory_clock = self.now
         wrapper_type, stop = self._make_python_wrapper_type()
+        self._recording = wrapper_type
         return wrapper_type, wrapper_type, stop
 
     def _step_clock(self) -> Callable[[], float] | None:
@@ -233,11 +236,15 @@ class Recorder:
         jobs = self._job_log.jobs
         first_job = self._first_job
         link_jobs = self._link_jobs
+        label_ids = self._label_ids
 
         def code_for(task_index: int, yielded: Any, coro: Any) -> float:
             if len(jobs) > first_job:
                 link_jobs(task_index, yielded, coro)
-            return task_index + (label_id(describe(coro, yielded)) + 1.0) * stride
+            text = describe(coro, yielded)
+            # label_id(text), without the call for labels seen before: this runs for every step that awaits
+            ident = label_ids.get(text)
+            return task_index + ((label_id(text) if ident is None else ident) + 1.0) * stride
 
         return code_for, (label_id("sleep(0)") + 1.0) * stride
 
@@ -310,13 +317,7 @@ class Recorder:
         if now is time.monotonic and speedups.C_MONOTONIC:
             now = None  # the C module reads the same clock directly
         code_for, sleep0_slot = self._label_coder()
-        wrapper_type = type(
-            "StepRecordingCoroutine",
-            (speedups.StepRecordingCoroutine,),
-            {"__slots__": (), "__module__": __name__, "__doc__": speedups.StepRecordingCoroutine.__doc__},
-        )
         state = speedups.StepRecorder(
-            wrapper_type=wrapper_type,
             loop=self.loop,
             virtual=self.virtual,
             now=now,
@@ -329,7 +330,8 @@ class Recorder:
         )
         self.steps = state.steps
         self._factory_clock = state.loop_time
-        return wrapper_type, state.wrap, state.stop
+        self._recording = state
+        return speedups.StepRecordingCoroutine, state.wrap, state.stop
 
     def _make_python_wrapper_type(self) -> tuple[type, Callable[[], None]]:
         """Build the pure-Python coroutine wrapper class; its hot path reads only closure cells."""
@@ -501,6 +503,8 @@ class Recorder:
             StepRecordingCoroutine._step_with.__code__,
         }
         StepRecordingCoroutine.__qualname__ = StepRecordingCoroutine.__name__
+        # one class per recording: the class itself tells recordings apart, as the C wrapper's _recording does
+        StepRecordingCoroutine._recording = StepRecordingCoroutine
         # the C Task only accepts coroutines: registering makes asyncio.iscoroutine() say yes
         Coroutine.register(StepRecordingCoroutine)
 
@@ -539,8 +543,9 @@ class Recorder:
         outermost wrapper belonging to whichever factory ran last: look inside.
         """
         wrapper_type = self.wrapper_type
+        recording = self._recording
         for _ in range(16):
-            if type(coro) is wrapper_type:
+            if type(coro) is wrapper_type and coro._recording is recording:
                 return coro._task_index
             coro = getattr(coro, "_coro", None) if hasattr(coro, "_task_index") else None
             if coro is None:
@@ -553,6 +558,7 @@ class Recorder:
         recorder = self
         own_index = self.own_index
         wrapper_type = self.wrapper_type
+        recording = self._recording
         initial_names = self._initial_names
         renames_tasks = _CREATE_TASK_RENAMES
         wrap = self._wrap
@@ -573,7 +579,15 @@ class Recorder:
         def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future:
             if recorder.active and (type(coro) is coroutine_type or is_coroutine(coro)):
                 parent = _current_task(loop)
-                parent_index = -1 if parent is None else own_index(parent.get_coro())
+                if parent is None:
+                    parent_index = -1
+                else:
+                    # own_index() inlined for the common case: the parent's coroutine is our wrapper
+                    parent_coro = parent.get_coro()
+                    if type(parent_coro) is wrapper_type and parent_coro._recording is recording:
+                        parent_index = parent_coro._task_index
+                    else:
+                        parent_index = own_index(parent_coro)
                 if not scoped or parent_index >= 0 or parent is scope_root:
                     index = len(coroutines)
                     coroutines.append(coro.__qualname__ if type(coro) is coroutine_type else coroutine_name(coro))
@@ -585,11 +599,13 @@ class Recorder:
                         if name is not None:
                             names[index] = str(name)
                     coro = wrap(coro, index)
+                    inner = recorder._inner_factory
+                    task = make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
+                    if renames_tasks:
+                        initial_names[index] = task.get_name()
+                    return task
             inner = recorder._inner_factory
-            task = make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
-            if renames_tasks and type(coro) is wrapper_type:
-                initial_names[coro._task_index] = task.get_name()
-            return task
+            return make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
 
         return task_factory
 

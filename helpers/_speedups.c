@@ -16,8 +16,9 @@
  *                          the buffer protocol (format 'd') once recording has stopped.
  *   StepRecorder           one recording: the buffer, the clock and the Python callbacks;
  *                          wrap(coro, task_index) makes a wrapper, stop() ends recording.
- *   StepRecordingCoroutine the wrapper base type; the recorder subclasses it per recording
- *                          (so `type(coro) is recorder.wrapper_type` tells recordings apart).
+ *   StepRecordingCoroutine the wrapper; one type for every recording (`w._recording` is its
+ *                          StepRecorder), so asyncio's iscoroutine() type caches, which keep
+ *                          at most 100 types, see one type however many recordings a process makes.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -41,6 +42,10 @@ static PyObject *str_vtime;
 static PyObject *str_throw;
 static PyObject *str_close;
 static PyObject *str_cr_suspended;
+
+/* gc.get_count()[0] of this interpreter, or NULL where its place is not known (_speedups_gc.c) */
+extern const Py_ssize_t helpers_young_count_offset;
+static int *young_count;
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -398,8 +403,8 @@ static PyTypeObject StepBuffer_Type = {
 typedef struct {
     PyObject_HEAD
     StepBuffer *steps;
-    PyTypeObject *wrapper_type;
     PyObject *loop;           /* virtual time: read loop._vtime */
+    PyObject *loop_dict;      /* virtual time: the loop's __dict__, where _vtime lives */
     PyObject *now;            /* real time: the clock to call, or NULL for C time.monotonic */
     PyObject *code_for;       /* code_for(task_index, yielded, coro) -> float */
     PyObject *finish;         /* finish(task_index, end, exc) */
@@ -438,7 +443,16 @@ static inline int
 loop_now(StepRecorder *r, double *out)
 {
     if (r->virtual) {
-        PyObject *value = PyObject_GetAttr(r->loop, str_vtime);
+        /* loop._vtime, read from the loop's __dict__ without the attribute lookup: twice a step */
+        PyObject *value = PyDict_GetItemWithError(r->loop_dict, str_vtime);
+        if (value != NULL && PyFloat_CheckExact(value)) {
+            *out = PyFloat_AS_DOUBLE(value);
+            return 0;
+        }
+        if (value == NULL && PyErr_Occurred()) {
+            return -1;
+        }
+        value = PyObject_GetAttr(r->loop, str_vtime);
         if (value == NULL) {
             return -1;
         }
@@ -774,7 +788,14 @@ Wrapper_dealloc(Wrapper *self)
         PyObject_ClearWeakRefs((PyObject *)self);
     }
     Wrapper_clear(self);
+    if (young_count == NULL) {
+        Py_TYPE(self)->tp_free((PyObject *)self);
+        return;
+    }
+    /* freeing lowers the count: undo that, as wrap() never raised it */
+    int count = *young_count;
     Py_TYPE(self)->tp_free((PyObject *)self);
+    *young_count = count;
 }
 
 static PyAsyncMethods Wrapper_as_async = {
@@ -793,6 +814,7 @@ static PyMethodDef Wrapper_methods[] = {
 static PyMemberDef Wrapper_members[] = {
     {"_coro", T_OBJECT_EX, offsetof(Wrapper, coro), READONLY, "The wrapped coroutine."},
     {"_task_index", T_PYSSIZET, offsetof(Wrapper, task_index), READONLY, "The task's index in the recording."},
+    {"_recording", T_OBJECT, offsetof(Wrapper, recorder), READONLY, "The StepRecorder of the recording."},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -810,7 +832,7 @@ static PyTypeObject Wrapper_Type = {
     .tp_name = "helpers._speedups.StepRecordingCoroutine",
     .tp_doc = "Drives a coroutine for a Task, one recorded step per send/throw (made by StepRecorder.wrap).",
     .tp_basicsize = sizeof(Wrapper),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_dealloc = (destructor)Wrapper_dealloc,
     .tp_traverse = (traverseproc)Wrapper_traverse,
     .tp_clear = (inquiry)Wrapper_clear,
@@ -830,23 +852,22 @@ static PyTypeObject Wrapper_Type = {
 static PyObject *
 StepRecorder_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"wrapper_type", "loop", "virtual", "now", "code_for", "finish", "note_cancel",
+    static char *kwlist[] = {"loop", "virtual", "now", "code_for", "finish", "note_cancel",
                              "walls", "sleep0_slot", "threshold", NULL};
-    PyObject *wrapper_type, *loop, *now, *code_for, *finish, *note_cancel, *walls;
+    PyObject *loop, *now, *code_for, *finish, *note_cancel, *walls;
     int virtual;
     double sleep0_slot, threshold;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$O!OpOOOOO!dd:StepRecorder", kwlist, &PyType_Type, &wrapper_type,
-                                     &loop, &virtual, &now, &code_for, &finish, &note_cancel, &PyDict_Type, &walls,
-                                     &sleep0_slot, &threshold)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OpOOOOO!dd:StepRecorder", kwlist, &loop, &virtual, &now,
+                                     &code_for, &finish, &note_cancel, &PyDict_Type, &walls, &sleep0_slot,
+                                     &threshold)) {
         return NULL;
     }
-    if (!PyType_IsSubtype((PyTypeObject *)wrapper_type, &Wrapper_Type)) {
-        PyErr_SetString(PyExc_TypeError, "wrapper_type must subclass StepRecordingCoroutine");
-        return NULL;
-    }
-    if (((PyTypeObject *)wrapper_type)->tp_basicsize != Wrapper_Type.tp_basicsize) {
-        PyErr_SetString(PyExc_TypeError, "wrapper_type must not add fields (use __slots__ = ())");
-        return NULL;
+    PyObject *loop_dict = NULL;
+    if (virtual) {
+        loop_dict = PyObject_GenericGetDict(loop, NULL);
+        if (loop_dict == NULL) {
+            return NULL;
+        }
     }
     if (!PyCallable_Check(code_for) || !PyCallable_Check(finish) || !PyCallable_Check(note_cancel) ||
         (now != Py_None && !PyCallable_Check(now))) {
@@ -861,8 +882,10 @@ StepRecorder_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 #endif
     StepRecorder *self = (StepRecorder *)type->tp_alloc(type, 0);
     if (self == NULL) {
+        Py_XDECREF(loop_dict);
         return NULL;
     }
+    self->loop_dict = loop_dict;
     self->steps = PyObject_New(StepBuffer, &StepBuffer_Type);
     if (self->steps == NULL) {
         Py_DECREF(self);
@@ -871,7 +894,6 @@ StepRecorder_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->steps->data = NULL;
     self->steps->len = self->steps->cap = self->steps->exports = 0;
     self->steps->frozen = 0;
-    self->wrapper_type = (PyTypeObject *)Py_NewRef(wrapper_type);
     self->loop = Py_NewRef(loop);
     self->now = now == Py_None ? NULL : Py_NewRef(now);
     self->code_for = Py_NewRef(code_for);
@@ -896,14 +918,24 @@ StepRecorder_wrap(StepRecorder *self, PyObject *const *args, Py_ssize_t nargs)
     if (index == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    Wrapper *w = (Wrapper *)self->wrapper_type->tp_alloc(self->wrapper_type, 0);
+    /* the allocation raises the young generation's count (and may collect on it): lower it first,
+     * so the program's collections come when they would without this wrapper */
+    if (young_count != NULL) {
+        (*young_count)--;
+    }
+    Wrapper *w = PyObject_GC_New(Wrapper, &Wrapper_Type);
     if (w == NULL) {
+        if (young_count != NULL) {
+            (*young_count)++;
+        }
         return NULL;
     }
     w->coro = Py_NewRef(args[0]);
     w->recorder = (StepRecorder *)Py_NewRef(self);
     w->task_index = index;
     w->sleep0_code = (double)index + self->sleep0_slot;
+    w->weakreflist = NULL;
+    PyObject_GC_Track(w);
     return (PyObject *)w;
 }
 
@@ -933,8 +965,8 @@ StepRecorder_loop_time(StepRecorder *self, PyObject *Py_UNUSED(ignored))
 static int
 StepRecorder_traverse(StepRecorder *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->wrapper_type);
     Py_VISIT(self->loop);
+    Py_VISIT(self->loop_dict);
     Py_VISIT(self->now);
     Py_VISIT(self->code_for);
     Py_VISIT(self->finish);
@@ -946,8 +978,8 @@ StepRecorder_traverse(StepRecorder *self, visitproc visit, void *arg)
 static int
 StepRecorder_clear(StepRecorder *self)
 {
-    Py_CLEAR(self->wrapper_type);
     Py_CLEAR(self->loop);
+    Py_CLEAR(self->loop_dict);
     Py_CLEAR(self->now);
     Py_CLEAR(self->code_for);
     Py_CLEAR(self->finish);
@@ -967,7 +999,7 @@ StepRecorder_dealloc(StepRecorder *self)
 
 static PyMethodDef StepRecorder_methods[] = {
     {"wrap", (PyCFunction)(void (*)(void))StepRecorder_wrap, METH_FASTCALL,
-     "wrap(coro, task_index): a wrapper_type instance that records the coroutine's steps."},
+     "wrap(coro, task_index): a StepRecordingCoroutine that records the coroutine's steps."},
     {"stop", (PyCFunction)StepRecorder_stop, METH_NOARGS,
      "Stop recording: wrappers only forward from now on; the buffer's size is fixed."},
     {"loop_time", (PyCFunction)StepRecorder_loop_time, METH_NOARGS, "The clock steps are timed on."},
@@ -976,7 +1008,6 @@ static PyMethodDef StepRecorder_methods[] = {
 
 static PyMemberDef StepRecorder_members[] = {
     {"steps", T_OBJECT_EX, offsetof(StepRecorder, steps), READONLY, "The StepBuffer: start, end, code per step."},
-    {"wrapper_type", T_OBJECT_EX, offsetof(StepRecorder, wrapper_type), READONLY, NULL},
     {"active", T_INT, offsetof(StepRecorder, active), READONLY, "True until stop()."},
     {NULL, 0, 0, 0, NULL},
 };
@@ -984,7 +1015,7 @@ static PyMemberDef StepRecorder_members[] = {
 static PyTypeObject StepRecorder_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "helpers._speedups.StepRecorder",
-    .tp_doc = "StepRecorder(*, wrapper_type, loop, virtual, now, code_for, finish, note_cancel, walls, "
+    .tp_doc = "StepRecorder(*, loop, virtual, now, code_for, finish, note_cancel, walls, "
               "sleep0_slot, threshold): the recording state shared by one recording's wrappers.",
     .tp_basicsize = sizeof(StepRecorder),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
@@ -1038,6 +1069,9 @@ PyInit__speedups(void)
     if (!array_type || !cancelled_error || !perf_counter || !str_vtime || !str_throw || !str_close ||
         !str_cr_suspended) {
         return NULL;
+    }
+    if (helpers_young_count_offset >= 0) {
+        young_count = (int *)((char *)PyInterpreterState_Get() + helpers_young_count_offset);
     }
     PyObject *m = PyModule_Create(&speedups_module);
     if (m == NULL) {

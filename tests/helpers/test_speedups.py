@@ -488,6 +488,70 @@ def test_a_recorder_is_freed_with_its_loop(wrapper):
     assert gone() is None
 
 
+@needs_c
+def test_every_recording_shares_one_c_wrapper_type(monkeypatch):
+    """asyncio's iscoroutine() caches (Python's and the C Task's) keep at most 100 types."""
+    monkeypatch.setattr(_recorder, "_speedups", _speedups)
+
+    async def main():
+        await asyncio.sleep(0)
+
+    helpers.trace(main())
+    cached = set(asyncio.coroutines._iscoroutine_typecache)
+    types_seen = set()
+    for _ in range(150):
+        loop = helpers.VirtualTimeLoop()
+        recorder = Recorder(loop, virtual=True)
+        types_seen.add(recorder.wrapper_type)
+        recorder.install()
+        loop.run_until_complete(main())
+        recorder.uninstall()
+        loop.close()
+    assert types_seen == {_speedups.StepRecordingCoroutine}
+    assert set(asyncio.coroutines._iscoroutine_typecache) <= cached | {_speedups.StepRecordingCoroutine}
+
+
+@needs_c
+def test_nested_recordings_tell_their_c_wrappers_apart(monkeypatch):
+    monkeypatch.setattr(_recorder, "_speedups", _speedups)
+
+    async def child():
+        await asyncio.sleep(0)
+
+    async def main():
+        with helpers.tracing() as inner:
+            await asyncio.create_task(child(), name="child")
+        return inner
+
+    outer = helpers.trace(main())
+    inner = outer.result
+    assert outer.task_names == ["main", "child"] and inner.task_names == ["child"]
+    assert outer.records[1].parent == 0 and inner.records[0].parent is None
+
+
+@needs_c
+def test_c_wrappers_leave_the_collectors_allocation_count_alone(bare_recorder, monkeypatch):
+    """Collections then come when they would without recording (10,000 tasks: 13 young ones fewer)."""
+    monkeypatch.setattr(_recorder, "_speedups", _speedups)
+    recorder = bare_recorder()
+    coros = [_protocol_body() for _ in range(1000)]
+    wrappers = [None] * len(coros)
+    gc.disable()
+    try:
+        before = gc.get_count()[0]
+        for i, coro in enumerate(coros):
+            wrappers[i] = recorder._wrap(coro, i)
+        made = gc.get_count()[0]
+        for i in range(len(wrappers)):
+            wrappers[i] = None
+        freed = gc.get_count()[0]
+    finally:
+        gc.enable()
+        for coro in coros:
+            coro.close()
+    assert made == before and freed == before
+
+
 # ------------------------------------------------------------------ the C buffer
 @needs_c
 def test_step_buffer_reads_like_an_array():

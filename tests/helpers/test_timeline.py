@@ -1,12 +1,13 @@
 """Tests for helpers._timeline: the data model and its queries, on timelines built by hand."""
 
+import tracemalloc
 from array import array
 
 import pytest
 import timeline_samples as samples
 from timeline_samples import TimelineBuilder
 
-from helpers._timeline import BLOCKING_THRESHOLD, Timeline
+from helpers._timeline import BLOCKING_THRESHOLD, FINISHED, LABEL_STRIDE, TaskRecord, Timeline
 
 
 def _lives(*lives: tuple[str, float, float], end: float | None = None) -> Timeline:
@@ -366,3 +367,38 @@ def test_late_threshold_is_wider_on_a_real_clock():
     assert timeline.late_threshold == BLOCKING_THRESHOLD and samples.three_workers().late_threshold == 0.001
     assert [round(w.late, 6) for w in timeline.task("main").waits] == [0.004, 0.1]
     assert [round(w.late, 6) for w in timeline.late_waits()] == [0.1]
+
+
+def _many_steps(count: int) -> Timeline:
+    """A timeline of ``count`` steps of one task, as a recorder hands them over (compact buffer)."""
+    compact = array("d")
+    for i in range(count):
+        compact.extend((float(i), i + 0.5, 0.0 + (1.0 if i % 2 else FINISHED + 1.0) * LABEL_STRIDE))
+    record = TaskRecord(index=0, name="main", coroutine="main", parent=None, created=0.0, finished=None,
+                        outcome="pending", detail="")
+    return Timeline.from_recording(clock="virtual", start=0.0, end=float(count), tasks=[record],
+                                   compact_steps=compact, walls={3: 9.0}, labels=["sleep(0)"], callbacks=array("d"),
+                                   idle=array("d"), root=0)
+
+
+def test_step_columns_types_and_values():
+    cols = _many_steps(4).step_columns()
+    assert {name: c.typecode for name, c in cols.items()} == {
+        "start": "d", "end": "d", "wall": "d", "task": "i", "label": "i",
+    }
+    assert list(cols["start"]) == [0.0, 1.0, 2.0, 3.0]
+    assert list(cols["wall"]) == [0.5, 0.5, 0.5, 9.0]
+    assert list(cols["task"]) == [0, 0, 0, 0]
+    assert list(cols["label"]) == [FINISHED, 0, FINISHED, 0]
+
+
+def test_step_columns_need_at_most_40_bytes_a_step_beyond_the_recording():
+    # a million steps: 24 MB recorded, so the columns must fit in 40 MB to stay in the 64 MB budget
+    timeline = _many_steps(100_000)
+    tracemalloc.start()
+    try:
+        timeline.step_columns()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak / 100_000 <= 40, f"step_columns() peaked at {peak / 100_000:.1f} bytes a step"

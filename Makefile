@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock kernel-config/pyproject.toml kernel-config/ipython_kernel_config.json
+$(STAMP): pyproject.toml requirements.lock setup.py helpers/_speedups.c helpers/_speedups_gc.c \
+		kernel-config/pyproject.toml kernel-config/ipython_kernel_config.json
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

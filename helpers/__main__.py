@@ -13,7 +13,7 @@ elif os.environ.get("HELPERS_PURE_PYTHON", "") not in ("", "0"):
     print("helpers: HELPERS_PURE_PYTHON is set, so steps are recorded in pure Python (same results, slower).")
 else:
     print(
-        "helpers: the optional C accelerator was not built, so steps are recorded in pure Python: the same results,"
-        " slower on large programs. `pip install -v -e .` shows the compiler's messages; with a C compiler,"
-        " installing again builds it."
+        "helpers: the optional C accelerator was not built (or was built from older sources), so steps are recorded"
+        " in pure Python: the same results, slower on large programs. `pip install -v -e .` rebuilds it and shows"
+        " the compiler's messages."
     )

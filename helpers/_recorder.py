@@ -47,15 +47,20 @@ _RETURNED_NONE = (_RETURNED, "None")  # shared: most tasks return None, and each
 WALL_NOTE_THRESHOLD = 0.001
 
 _perf = time.perf_counter
+#: The interface version of ``_speedups`` this module drives (``HELPERS_SPEEDUPS_API`` in ``_speedups.c``).
+SPEEDUPS_API = 2
 
 
 def _load_speedups() -> Any:
-    """The C wrapper module, or None: not built, or ``HELPERS_PURE_PYTHON`` set (to test or debug the Python one)."""
+    """The C wrapper module, or None: not built, built from older sources (an editable install not rebuilt
+    after an update), or ``HELPERS_PURE_PYTHON`` set (to test or debug the Python one)."""
     if os.environ.get("HELPERS_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
         from . import _speedups
     except ImportError:
+        return None
+    if getattr(_speedups, "API_VERSION", None) != SPEEDUPS_API:
         return None
     # the C Task only accepts coroutines: registering makes asyncio.iscoroutine() say yes
     Coroutine.register(_speedups.StepRecordingCoroutine)

@@ -43,6 +43,10 @@ static PyObject *str_throw;
 static PyObject *str_close;
 static PyObject *str_cr_suspended;
 
+/* What _recorder.py expects (SPEEDUPS_API there): raise both when the interface between them changes, so
+ * a module built from older sources (an editable install not rebuilt after a pull) is not used. */
+#define HELPERS_SPEEDUPS_API 2
+
 /* gc.get_count()[0] of this interpreter, or NULL where its place is not known (_speedups_gc.c) */
 extern const Py_ssize_t helpers_young_count_offset;
 static int *young_count;
@@ -1080,7 +1084,8 @@ PyInit__speedups(void)
     if (PyModule_AddObjectRef(m, "StepBuffer", (PyObject *)&StepBuffer_Type) < 0 ||
         PyModule_AddObjectRef(m, "StepRecorder", (PyObject *)&StepRecorder_Type) < 0 ||
         PyModule_AddObjectRef(m, "StepRecordingCoroutine", (PyObject *)&Wrapper_Type) < 0 ||
-        PyModule_AddIntConstant(m, "C_MONOTONIC", HAVE_C_MONOTONIC) < 0) {
+        PyModule_AddIntConstant(m, "C_MONOTONIC", HAVE_C_MONOTONIC) < 0 ||
+        PyModule_AddIntConstant(m, "API_VERSION", HELPERS_SPEEDUPS_API) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -56,3 +56,15 @@ def test_main_names_the_variable_that_turned_the_extension_off():
 @pytest.mark.skipif(_speedups is None, reason="helpers._speedups is not built")
 def test_main_says_the_extension_is_in_use():
     assert run_helpers("-m", "helpers") == "helpers: the C accelerator is in use.\n"
+
+
+def test_a_module_built_from_older_sources_is_not_used(monkeypatch):
+    """An editable install not rebuilt after an update keeps an old _speedups: use pure Python, not crash."""
+    import types
+
+    stale = types.ModuleType("helpers._speedups")  # what an old build looks like: no API_VERSION, or another one
+    monkeypatch.setitem(sys.modules, "helpers._speedups", stale)
+    monkeypatch.setattr(helpers, "_speedups", stale, raising=False)
+    assert _recorder._load_speedups() is None
+    stale.API_VERSION = _recorder.SPEEDUPS_API - 1
+    assert _recorder._load_speedups() is None

@@ -279,6 +279,26 @@ def _func_name(func: Any) -> str:
     return name
 
 
+# labels describe_wait has worked out, found again in C (``_speedups.WaitLabels``) when the recorder has it
+_taught: Any = None
+
+
+def use_wait_labels(taught: Any) -> None:
+    """Let ``describe_wait`` look up labels it has worked out before in ``taught`` (a ``_speedups.WaitLabels``).
+
+    The C lookup walks the await chain as ``await_chain`` does and reads the one local a label depends on,
+    so what it gives back is what ``describe_wait`` would work out again; ``None`` turns it off.
+    """
+    global _taught
+    _taught = taught
+
+
+def _teach(code: CodeType, local: str, by_type: bool, key: Any, label: str) -> str:
+    if _taught is not None:
+        _taught.learn(code, local, by_type, key, label)
+    return label
+
+
 def describe_wait(coro: Any, yielded: Any) -> str:
     """Label what a task waits on after a step.
 
@@ -292,6 +312,10 @@ def describe_wait(coro: Any, yielded: Any) -> str:
     """
     if yielded is None:
         return "sleep(0)"
+    if _taught is not None:
+        label = _taught.label(coro)
+        if label is not None:
+            return label
     chain, _ = await_chain(coro)
     for obj in chain:
         code = getattr(obj, "cr_code", None) or getattr(obj, "gi_code", None) or getattr(obj, "ag_code", None)
@@ -302,6 +326,8 @@ def describe_wait(coro: Any, yielded: Any) -> str:
             continue
         if code is _SLEEP_CODE:
             delay = _frame_local(obj, "delay")
+            if type(delay) in (int, float):
+                return _teach(code, "delay", False, delay, f"sleep({delay:g})")
             return f"sleep({delay:g})" if isinstance(delay, int | float) else "sleep"
         if code is _TO_THREAD_CODE:
             func = _frame_local(obj, "func")
@@ -317,7 +343,7 @@ def describe_wait(coro: Any, yielded: Any) -> str:
         if owner and "<" not in owner:
             this = _frame_local(obj, "self")
             if this is not None:
-                owner = type(this).__name__
+                return _teach(code, "self", True, type(this), f"{type(this).__name__}.{method}")
             return f"{owner}.{method}"
         return qualname
     return _future_label(yielded)

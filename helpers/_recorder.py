@@ -48,7 +48,7 @@ WALL_NOTE_THRESHOLD = 0.001
 
 _perf = time.perf_counter
 #: The interface version of ``_speedups`` this module drives (``HELPERS_SPEEDUPS_API`` in ``_speedups.c``).
-SPEEDUPS_API = 2
+SPEEDUPS_API = 3
 
 
 def _load_speedups() -> Any:
@@ -68,6 +68,8 @@ def _load_speedups() -> Any:
 
 
 _speedups = _load_speedups()
+if _speedups is not None:
+    _labels.use_wait_labels(_speedups.WaitLabels(_labels._ASYNCIO_DIR))
 _current_task = asyncio.current_task
 _CancelledError = asyncio.CancelledError
 _ASYNCIO_DIR = _labels._ASYNCIO_DIR

@@ -19,6 +19,9 @@
  *   StepRecordingCoroutine the wrapper; one type for every recording (`w._recording` is its
  *                          StepRecorder), so asyncio's iscoroutine() type caches, which keep
  *                          at most 100 types, see one type however many recordings a process makes.
+ *   WaitLabels             labels already worked out by _labels.describe_wait, found again from the
+ *                          await chain without Python (the commonest waits: Queue.get, Lock.acquire,
+ *                          sleep(1)); anything it has not been taught gives None and Python decides.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -42,10 +45,13 @@ static PyObject *str_vtime;
 static PyObject *str_throw;
 static PyObject *str_close;
 static PyObject *str_cr_suspended;
+static PyObject *str_cr_await;
+static PyObject *str_cr_code;
+static PyObject *str_cr_frame;
 
 /* What _recorder.py expects (SPEEDUPS_API there): raise both when the interface between them changes, so
  * a module built from older sources (an editable install not rebuilt after a pull) is not used. */
-#define HELPERS_SPEEDUPS_API 2
+#define HELPERS_SPEEDUPS_API 3
 
 /* gc.get_count()[0] of this interpreter, or NULL where its place is not known (_speedups_gc.c) */
 extern const Py_ssize_t helpers_young_count_offset;
@@ -1031,6 +1037,244 @@ static PyTypeObject StepRecorder_Type = {
     .tp_members = StepRecorder_members,
 };
 
+/* ------------------------------------------------------------------ WaitLabels
+ *
+ * _labels.describe_wait names what a task waits on from the first frame of asyncio's own code in its
+ * await chain: `Queue.get` from that frame's code and type(self), `sleep(0.5)` from sleep's `delay`.
+ * Working that out in Python costs several microseconds a step; a step that waits on a queue or a lock
+ * is common. Python teaches this type each label it works out for such a frame: the code, the local
+ * the label depends on, and the local's type (methods) or value (sleep's delay) with the label. label()
+ * walks the chain the same way (coroutines awaiting coroutines, the first frame whose file is in asyncio)
+ * and gives the label back if it was taught that code with that key, else None (then Python decides).
+ */
+
+#define WAIT_CODES 64   /* asyncio coroutines taught; more are left to Python */
+#define WAIT_KEYS 8     /* keys remembered per code, replaced in turn */
+
+typedef struct {
+    PyObject *code;
+    PyObject *local;            /* the local's name: "self" or "delay" */
+    int by_type;                /* key is type(local), else the local's value (an exact int or float) */
+    int used, next;
+    PyObject *keys[WAIT_KEYS];
+    PyObject *labels[WAIT_KEYS];
+} WaitEntry;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *prefix;           /* asyncio's directory, with the separator */
+    int count;
+    WaitEntry entries[WAIT_CODES];
+} WaitLabels;
+
+static WaitEntry *
+wait_entry(WaitLabels *self, PyObject *code)
+{
+    for (int i = 0; i < self->count; i++) {
+        if (self->entries[i].code == code) {
+            return &self->entries[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+in_asyncio(WaitLabels *self, PyObject *code)
+{
+    PyObject *filename = ((PyCodeObject *)code)->co_filename;
+    return PyUnicode_Check(filename) &&
+           PyUnicode_Tailmatch(filename, self->prefix, 0, PY_SSIZE_T_MAX, -1) == 1;
+}
+
+/* the local `name` of a suspended coroutine, a new reference; NULL with no error if it has none */
+static PyObject *
+coroutine_local(PyObject *coro, PyObject *name)
+{
+    PyObject *frame = PyObject_GetAttr(coro, str_cr_frame);
+    if (frame == NULL || frame == Py_None) {
+        Py_XDECREF(frame);
+        PyErr_Clear();
+        return NULL;
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *value = PyFrame_GetVar((PyFrameObject *)frame, name);
+#else
+    PyObject *value = NULL;
+    PyObject *locals = PyFrame_GetLocals((PyFrameObject *)frame);
+    if (locals != NULL) {
+        value = PyObject_GetItem(locals, name);
+        Py_DECREF(locals);
+    }
+#endif
+    Py_DECREF(frame);
+    if (value == NULL) {
+        PyErr_Clear();
+    }
+    return value;
+}
+
+static int
+is_number(PyObject *value)
+{
+    return PyFloat_CheckExact(value) || PyLong_CheckExact(value);
+}
+
+/* The taught label of what `coro` waits on, a new reference, or NULL (no error set) if not taught. */
+static PyObject *
+wait_label(WaitLabels *self, PyObject *coro)
+{
+    PyObject *current = Py_NewRef(coro);
+    for (int depth = 0; depth < 100 && PyCoro_CheckExact(current); depth++) {
+        PyObject *code = PyObject_GetAttr(current, str_cr_code);
+        if (code == NULL || !PyCode_Check(code)) {
+            Py_XDECREF(code);
+            break;
+        }
+        if (in_asyncio(self, code)) {
+            WaitEntry *entry = wait_entry(self, code);
+            Py_DECREF(code);
+            PyObject *value = entry == NULL ? NULL : coroutine_local(current, entry->local);
+            Py_DECREF(current);
+            if (value == NULL) {
+                return NULL;
+            }
+            PyObject *found = NULL;
+            if (entry->by_type) {
+                for (int i = 0; i < entry->used && found == NULL; i++) {
+                    if (entry->keys[i] == (PyObject *)Py_TYPE(value)) {
+                        found = entry->labels[i];
+                    }
+                }
+            }
+            else if (is_number(value)) {
+                for (int i = 0; i < entry->used && found == NULL; i++) {
+                    if (Py_TYPE(entry->keys[i]) == Py_TYPE(value)) {
+                        int same = PyObject_RichCompareBool(entry->keys[i], value, Py_EQ);
+                        if (same < 0) {
+                            PyErr_Clear();
+                        }
+                        else if (same) {
+                            found = entry->labels[i];
+                        }
+                    }
+                }
+            }
+            Py_DECREF(value);
+            return found == NULL ? NULL : Py_NewRef(found);
+        }
+        Py_DECREF(code);
+        PyObject *next = PyObject_GetAttr(current, str_cr_await);
+        Py_DECREF(current);
+        if (next == NULL) {
+            PyErr_Clear();
+            return NULL;
+        }
+        current = next;
+    }
+    Py_DECREF(current);
+    return NULL;
+}
+
+static PyObject *
+WaitLabels_label(WaitLabels *self, PyObject *coro)
+{
+    PyObject *label = wait_label(self, coro);
+    return label == NULL ? Py_NewRef(Py_None) : label;
+}
+
+static PyObject *
+WaitLabels_learn(WaitLabels *self, PyObject *args)
+{
+    PyObject *code, *local, *key, *label;
+    int by_type;
+    if (!PyArg_ParseTuple(args, "O!UpOU:learn", &PyCode_Type, &code, &local, &by_type, &key, &label)) {
+        return NULL;
+    }
+    if (by_type ? !PyType_Check(key) : !is_number(key)) {
+        PyErr_SetString(PyExc_TypeError, "the key is a type (by_type) or an exact int or float");
+        return NULL;
+    }
+    if (!in_asyncio(self, code)) {
+        PyErr_SetString(PyExc_ValueError, "only asyncio's own coroutines are taught");
+        return NULL;
+    }
+    WaitEntry *entry = wait_entry(self, code);
+    if (entry == NULL) {
+        if (self->count == WAIT_CODES) {
+            Py_RETURN_FALSE;
+        }
+        entry = &self->entries[self->count++];
+        entry->code = Py_NewRef(code);
+        entry->local = Py_NewRef(local);
+        entry->by_type = by_type;
+    }
+    else if (entry->by_type != by_type || PyUnicode_Compare(entry->local, local) != 0) {
+        PyErr_SetString(PyExc_ValueError, "this code was taught with another local");
+        return NULL;
+    }
+    int slot;
+    if (entry->used < WAIT_KEYS) {
+        slot = entry->used++;
+    }
+    else {
+        slot = entry->next;
+        entry->next = (entry->next + 1) % WAIT_KEYS;
+    }
+    Py_XSETREF(entry->keys[slot], Py_NewRef(key));
+    Py_XSETREF(entry->labels[slot], Py_NewRef(label));
+    Py_RETURN_TRUE;
+}
+
+static PyObject *
+WaitLabels_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"asyncio_dir", NULL};
+    PyObject *prefix;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U:WaitLabels", kwlist, &prefix)) {
+        return NULL;
+    }
+    WaitLabels *self = (WaitLabels *)type->tp_alloc(type, 0);
+    if (self != NULL) {
+        self->prefix = Py_NewRef(prefix);
+    }
+    return (PyObject *)self;
+}
+
+static void
+WaitLabels_dealloc(WaitLabels *self)
+{
+    for (int i = 0; i < self->count; i++) {
+        WaitEntry *entry = &self->entries[i];
+        Py_CLEAR(entry->code);
+        Py_CLEAR(entry->local);
+        for (int k = 0; k < entry->used; k++) {
+            Py_CLEAR(entry->keys[k]);
+            Py_CLEAR(entry->labels[k]);
+        }
+    }
+    Py_CLEAR(self->prefix);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef WaitLabels_methods[] = {
+    {"label", (PyCFunction)WaitLabels_label, METH_O,
+     "label(coro) -> the taught label of what coro waits on, or None"},
+    {"learn", (PyCFunction)WaitLabels_learn, METH_VARARGS,
+     "learn(code, local, by_type, key, label) -> whether it was kept (at most 64 codes)"},
+    {NULL},
+};
+
+static PyTypeObject WaitLabels_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "helpers._speedups.WaitLabels",
+    .tp_basicsize = sizeof(WaitLabels),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = WaitLabels_new,
+    .tp_dealloc = (destructor)WaitLabels_dealloc,
+    .tp_methods = WaitLabels_methods,
+    .tp_doc = "WaitLabels(asyncio_dir): labels of waits in asyncio's coroutines, taught by _labels.describe_wait",
+};
+
 /* ------------------------------------------------------------------ module */
 
 static PyObject *
@@ -1056,7 +1300,7 @@ PyMODINIT_FUNC
 PyInit__speedups(void)
 {
     if (PyType_Ready(&StepBuffer_Type) < 0 || PyType_Ready(&Wrapper_Type) < 0 ||
-        PyType_Ready(&StepRecorder_Type) < 0) {
+        PyType_Ready(&StepRecorder_Type) < 0 || PyType_Ready(&WaitLabels_Type) < 0) {
         return NULL;
     }
     stop_none = PyObject_CallNoArgs(PyExc_StopIteration);
@@ -1070,8 +1314,11 @@ PyInit__speedups(void)
     str_throw = PyUnicode_InternFromString("throw");
     str_close = PyUnicode_InternFromString("close");
     str_cr_suspended = PyUnicode_InternFromString("cr_suspended");
+    str_cr_await = PyUnicode_InternFromString("cr_await");
+    str_cr_code = PyUnicode_InternFromString("cr_code");
+    str_cr_frame = PyUnicode_InternFromString("cr_frame");
     if (!array_type || !cancelled_error || !perf_counter || !str_vtime || !str_throw || !str_close ||
-        !str_cr_suspended) {
+        !str_cr_suspended || !str_cr_await || !str_cr_code || !str_cr_frame) {
         return NULL;
     }
     if (helpers_young_count_offset >= 0) {
@@ -1084,6 +1331,7 @@ PyInit__speedups(void)
     if (PyModule_AddObjectRef(m, "StepBuffer", (PyObject *)&StepBuffer_Type) < 0 ||
         PyModule_AddObjectRef(m, "StepRecorder", (PyObject *)&StepRecorder_Type) < 0 ||
         PyModule_AddObjectRef(m, "StepRecordingCoroutine", (PyObject *)&Wrapper_Type) < 0 ||
+        PyModule_AddObjectRef(m, "WaitLabels", (PyObject *)&WaitLabels_Type) < 0 ||
         PyModule_AddIntConstant(m, "C_MONOTONIC", HAVE_C_MONOTONIC) < 0 ||
         PyModule_AddIntConstant(m, "API_VERSION", HELPERS_SPEEDUPS_API) < 0) {
         Py_DECREF(m);

@@ -741,3 +741,98 @@ def test_who_cancelled_is_seen_with_the_pure_python_task_too(wrapper):
 
     (found,) = trace_with(wrapper, program).cancellations
     assert (found.task, found.requested, found.by, found.delivered) == ("victim", 1.0, "task 'main'", 1.0)
+
+
+async def _many_kinds_of_wait() -> None:
+    """Each wait twice or more, so labels are worked out once and then found again: the same labels must come out."""
+
+    class JobQueue(asyncio.Queue):
+        pass
+
+    queues = [asyncio.Queue(maxsize=1), asyncio.PriorityQueue(maxsize=1), JobQueue(maxsize=1), asyncio.LifoQueue()]
+    types_ = [type(f"Queue{i}", (asyncio.Queue,), {}) for i in range(10)]  # more types than a code keeps
+    queues += [kind() for kind in types_]
+    lock, event, condition = asyncio.Lock(), asyncio.Event(), asyncio.Condition()
+
+    async def feeder() -> None:
+        for _ in range(2):
+            for queue in queues:
+                await asyncio.sleep(0.5)
+                queue.put_nowait(1)
+        await asyncio.sleep(1)
+        event.set()
+        await asyncio.sleep(1)
+        async with condition:
+            condition.notify_all()
+
+    async def subject() -> None:
+        for delay in (1, 1.0, 0.25, 1, 0.25, True, 1e-9, 1e-9):
+            await asyncio.sleep(delay)
+        for _ in range(2):
+            for queue in queues:
+                await queue.get()
+        async with lock:
+            holder = asyncio.create_task(lock.acquire(), name="holder")
+            await asyncio.sleep(0)
+        await holder
+        lock.release()
+        await event.wait()
+        async with condition:
+            await condition.wait()
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(feeder(), name="feeder")
+        group.create_task(subject(), name="subject")
+        group.create_task(lock_user(lock), name="lock_user")
+
+
+async def lock_user(lock: asyncio.Lock) -> None:
+    for _ in range(3):
+        await asyncio.sleep(0.1)
+        async with lock:
+            await asyncio.sleep(0.1)
+
+
+@needs_c
+def test_labels_found_again_in_c_are_the_labels_python_works_out(monkeypatch):
+    """WaitLabels gives back exactly what describe_wait works out, across types, delays and a full cache."""
+    from helpers import _labels
+
+    monkeypatch.setattr(_labels, "_taught", None)
+    expected = {view.name: view.awaited for view in helpers.trace(_many_kinds_of_wait()).tasks}
+    taught = _speedups.WaitLabels(_labels._ASYNCIO_DIR)
+    monkeypatch.setattr(_labels, "_taught", taught)
+    for _ in range(2):  # the second time, most labels come from C
+        assert {view.name: view.awaited for view in helpers.trace(_many_kinds_of_wait()).tasks} == expected
+    assert "JobQueue.get" in expected["subject"] and "sleep(1e-09)" in expected["subject"]
+
+
+@needs_c
+def test_wait_labels_answer_only_what_they_were_taught():
+    from helpers import _labels
+
+    taught = _speedups.WaitLabels(_labels._ASYNCIO_DIR)
+
+    async def waiter(queue):
+        await queue.get()
+
+    async def main():
+        queue = asyncio.Queue()
+        task = asyncio.create_task(waiter(queue))
+        await asyncio.sleep(0)
+        coro = task.get_coro()
+        assert taught.label(coro) is None  # nothing taught yet
+        assert taught.learn(asyncio.Queue.get.__code__, "self", True, asyncio.Queue, "Queue.get") is True
+        assert taught.label(coro) == "Queue.get"
+        assert taught.label(coro.cr_await) == "Queue.get"
+        taught.learn(asyncio.Queue.get.__code__, "self", True, asyncio.LifoQueue, "LifoQueue.get")
+        assert taught.label(coro) == "Queue.get"  # the key is the type of this frame's self
+        task.cancel()
+
+    asyncio.run(main())
+    with pytest.raises(ValueError, match="asyncio's own"):
+        taught.learn(waiter.__code__, "self", True, asyncio.Queue, "waiter")
+    with pytest.raises(ValueError, match="another local"):
+        taught.learn(asyncio.Queue.get.__code__, "delay", False, 1, "sleep(1)")
+    with pytest.raises(TypeError):
+        taught.learn(asyncio.sleep.__code__, "delay", False, "1", "sleep(1)")

@@ -560,15 +560,12 @@ class Recorder:
         return -1
 
     # ------------------------------------------------------------ the factory
-    def _make_task_factory(self) -> Callable[..., asyncio.Future]:
-        """The loop's task factory while recording: wrap the coroutine, then make the task as before."""
+    def _make_numbering(self) -> Callable[[Any, Any, Any], int]:
+        """``number(loop, coro, name)``: note a task about to be made for ``coro``; its index, or -1 if not recorded."""
         recorder = self
         own_index = self.own_index
         wrapper_type = self.wrapper_type
         recording = self._recording
-        initial_names = self._initial_names
-        renames_tasks = _CREATE_TASK_RENAMES
-        wrap = self._wrap
         coroutines = self.coroutines
         created_append = self.created.append
         parents_append = self.parents.append
@@ -580,39 +577,52 @@ class Recorder:
         coroutine_type = types.CoroutineType
         is_coroutine = asyncio.iscoroutine
         coroutine_name = _labels.coroutine_name
-        make_task = asyncio.Task
         nan = math.nan
 
-        def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future:
-            if recorder.active and (type(coro) is coroutine_type or is_coroutine(coro)):
-                parent = _current_task(loop)
-                if parent is None:
-                    parent_index = -1
+        def number(loop: asyncio.AbstractEventLoop, coro: Any, name: Any) -> int:
+            if not recorder.active or not (type(coro) is coroutine_type or is_coroutine(coro)):
+                return -1
+            parent = _current_task(loop)
+            if parent is None:
+                parent_index = -1
+            else:
+                # own_index() inlined for the common case: the parent's coroutine is our wrapper
+                parent_coro = parent.get_coro()
+                if type(parent_coro) is wrapper_type and parent_coro._recording is recording:
+                    parent_index = parent_coro._task_index
                 else:
-                    # own_index() inlined for the common case: the parent's coroutine is our wrapper
-                    parent_coro = parent.get_coro()
-                    if type(parent_coro) is wrapper_type and parent_coro._recording is recording:
-                        parent_index = parent_coro._task_index
-                    else:
-                        parent_index = own_index(parent_coro)
-                if not scoped or parent_index >= 0 or parent is scope_root:
-                    index = len(coroutines)
-                    coroutines.append(coro.__qualname__ if type(coro) is coroutine_type else coroutine_name(coro))
-                    created_append(clock())
-                    parents_append(parent_index)
-                    finished_append(nan)
-                    if kwargs:
-                        name = kwargs.get("name")
-                        if name is not None:
-                            names[index] = str(name)
-                    coro = wrap(coro, index)
-                    inner = recorder._inner_factory
-                    task = make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
-                    if renames_tasks:
-                        initial_names[index] = task.get_name()
-                    return task
+                    parent_index = own_index(parent_coro)
+            if scoped and parent_index < 0 and parent is not scope_root:
+                return -1
+            index = len(coroutines)
+            coroutines.append(coro.__qualname__ if type(coro) is coroutine_type else coroutine_name(coro))
+            created_append(clock())
+            parents_append(parent_index)
+            finished_append(nan)
+            if name is not None:
+                names[index] = str(name)
+            return index
+
+        return number
+
+    def _make_task_factory(self) -> Callable[..., asyncio.Future]:
+        """The loop's task factory while recording: wrap the coroutine, then make the task as before."""
+        recorder = self
+        number = self._numbering
+        initial_names = self._initial_names
+        renames_tasks = _CREATE_TASK_RENAMES
+        wrap = self._wrap
+        make_task = asyncio.Task
+
+        def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future:
+            index = number(loop, coro, kwargs.get("name") if kwargs else None)
+            if index >= 0:
+                coro = wrap(coro, index)
             inner = recorder._inner_factory
-            return make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
+            task = make_task(coro, loop=loop, **kwargs) if inner is None else inner(loop, coro, **kwargs)
+            if index >= 0 and renames_tasks:
+                initial_names[index] = task.get_name()
+            return task
 
         return task_factory
 
@@ -624,6 +634,7 @@ class Recorder:
         for name in ("_call_soon", "call_at", "set_task_factory", "get_task_factory", "create_task",
                      "note_plumbing_wall"):
             self._saved[name] = loop.__dict__.get(name, _MISSING)
+        self._numbering = self._make_numbering()
         self.task_factory = self._make_task_factory()
         self._unwatch_children: Callable[[], None] | None = None
         if self._owns_job_log:
@@ -661,7 +672,6 @@ class Recorder:
         base = previous if previous is not None else functools.partial(type(loop).create_task, loop)
         names = self.names
         initial_names = self._initial_names
-
         coroutines = self.coroutines
 
         def create_task(coro: Any, *, name: Any = None, **kwargs: Any) -> asyncio.Future:
@@ -675,6 +685,35 @@ class Recorder:
                     names[index] = str(name)
                 elif index in initial_names and recorder._inner_factory is None:
                     task.set_name(initial_names.pop(index))
+            return task
+
+        if previous is None and type(loop).create_task is asyncio.BaseEventLoop.create_task:
+            return self._make_direct_create_task(create_task)
+        return create_task
+
+    def _make_direct_create_task(self, via_factory: Callable[..., asyncio.Future]) -> Callable[..., asyncio.Future]:
+        """``BaseEventLoop.create_task`` with no task factory set, with the recording done in it.
+
+        This is what most tasks go through: it makes the task as asyncio does when no factory
+        is set (the same ``Task(coro, loop=, name=, context=)`` call, so the same names), with
+        the coroutine wrapped, and skips the factory's round trip. With a factory set by the
+        program (``eager_task_factory``...) or arguments it does not know, ``via_factory``.
+        """
+        recorder = self
+        loop = self.loop
+        number = self._numbering
+        wrap = self._wrap
+        make_task = asyncio.Task
+        check_closed = loop._check_closed
+
+        def create_task(coro: Any, *, name: Any = None, context: Any = None, **kwargs: Any) -> asyncio.Future:
+            if recorder._inner_factory is not None or kwargs:
+                return via_factory(coro, name=name, context=context, **kwargs)
+            check_closed()
+            index = number(loop, coro, name)
+            task = make_task(coro if index < 0 else wrap(coro, index), loop=loop, name=name, context=context)
+            if task._source_traceback:
+                del task._source_traceback[-1]
             return task
 
         return create_task

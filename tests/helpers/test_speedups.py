@@ -132,9 +132,11 @@ def test_the_c_wrapper_records_what_the_python_wrapper_records():
     assert [c.display_label(label) for label in c.labels] == [python.display_label(label) for label in python.labels]
     assert task_rows(c) == task_rows(python)
     assert c.result == python.result
-    assert [i for i, s in enumerate(c.steps) if s.wall >= 0.003] == [
-        i for i, s in enumerate(python.steps) if s.wall >= 0.003
-    ]
+    # the step that sleeps 3 ms of real time keeps its wall time in both (on a busy machine others may too)
+    blocks = {view.name for view in python.tasks if view.coroutine.endswith("blocks")}
+    blocking = [i for i, s in enumerate(python.steps) if s.task in blocks and s.waits_on is None]
+    assert len(blocking) == 1
+    assert c.steps[blocking[0]].wall >= 0.003 and python.steps[blocking[0]].wall >= 0.003
 
 
 def test_sample_program_outcomes(wrapper):

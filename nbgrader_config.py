@@ -5,7 +5,7 @@
 - The gradebook lives outside the repository: ``$ASYNCIO_COURSE_GRADEBOOK`` if set, else
   ``~/.local/share/asyncio-course/gradebook.db`` (``$XDG_DATA_HOME`` respected).
 - ``submitted/``, ``autograded/`` and ``feedback/`` stay in the repository root (git ignores them).
-- Autograding survives cells that hang, block the loop, spin or kill the kernel (``helpers._grading``).
+- Autograding survives cells that hang, block the loop, spin or kill the kernel (``helpers.grading.execute``).
 - Validate (JupyterLab's button, ``nbgrader validate FILE``) runs the same hang-proof runner with a shorter
   limit per cell and answers in a few lines: the cells that hung, the graded cells that failed and why,
   and which graded cells passed.
@@ -14,7 +14,7 @@
 import os
 from pathlib import Path
 
-from helpers._grading import use_for_validation
+from helpers.grading.execute import use_for_validation
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
@@ -39,7 +39,7 @@ c.CourseDirectory.db_url = f"sqlite:///{_db}?timeout=30"
 c.Execute.timeout = 15
 c.Execute.iopub_timeout = 4
 c.Autograde.autograde_preprocessors = [
-    "helpers._grading.BoundedExecute",
+    "helpers.grading.execute.BoundedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

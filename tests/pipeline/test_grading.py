@@ -4,7 +4,7 @@ For every assignment: the untouched student copy scores 0 on every autograded ce
 solution scores full marks, and every fixture in tests/submissions/<assignment>/ (plausible
 wrong answers, and students whose code hangs, blocks the loop, spins or exits) gets exactly
 the score it declares, in bounded time. The first assignment is graded by the stock
-``nbgrader autograde`` command, the others by ``python -m helpers.autograde`` (parallel).
+``nbgrader autograde`` command, the others by ``python -m helpers.grading`` (parallel).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _start(assignment: str, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     if assignment == ASSIGNMENTS[0]:
         command = [str(BIN / "nbgrader"), "autograde", assignment]
     else:
-        command = [sys.executable, "-m", "helpers.autograde", assignment, "--jobs", "4"]
+        command = [sys.executable, "-m", "helpers.grading", assignment, "--jobs", "4"]
     # output to a file, not a pipe: nobody reads a pipe while we wait, and a full one would stall the grader
     with open(course / "grading.log", "w") as log:
         proc = subprocess.Popen(command, cwd=course, env=course_env(course), stdout=log, stderr=subprocess.STDOUT)

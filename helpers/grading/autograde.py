@@ -1,4 +1,4 @@
-"""Autograde a whole class in parallel, every student in bounded time: ``python -m helpers.autograde ID``.
+"""Autograde a whole class in parallel, every student in bounded time: ``python -m helpers.grading ID``.
 
 Stock ``nbgrader autograde`` grades one student after another and pays most of its time
 waiting on kernels. This runner grades several students at once, each in its own short-lived
@@ -8,7 +8,7 @@ start-up again), with:
 - single-use kernels (one per student notebook, as nbgrader does; a kernel is never reused
   across students, so one student's monkeypatching cannot leak into another's grade);
 - bounded time: cells that hang are stopped by the course's ``BoundedExecute`` preprocessor
-  (see ``helpers._grading``); a student whose grading still overruns ``--timeout`` is killed;
+  (see ``helpers.grading.execute``); a student whose grading still overruns ``--timeout`` is killed;
 - retries: a student whose grading failed (a kernel that did not start, a killed process) is
   graded again, up to ``--retries`` times, and reported if it still fails;
 - one gradebook: every process writes the course's SQLite gradebook (``db_url`` of the
@@ -18,7 +18,7 @@ start-up again), with:
 Run it from the course root (where ``nbgrader_config.py`` is), after ``nbgrader generate_assignment ID``
 and ``nbgrader collect ID`` (or with submissions placed in ``submitted/STUDENT/ID/``)::
 
-    python -m helpers.autograde 01-event-loop --jobs 4
+    python -m helpers.grading 01-event-loop --jobs 4
 
 It prints one line per student (score, seconds, status) and exits non-zero if any student
 could not be graded. nbgrader is imported lazily: ``import helpers`` never loads it.
@@ -145,7 +145,7 @@ def autograde(
     jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nbgrader.apps.api", "helpers._grading"])
+    ctx.set_forkserver_preload(["nbgrader.apps.api", "helpers.grading.execute"])
     results = {s: StudentResult(s) for s in students}
     queue = list(students)
     running: dict[str, tuple[Any, Any, float]] = {}
@@ -191,7 +191,7 @@ def autograde(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: grade, print a table, exit 1 if any student could not be graded."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.autograde", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.grading", description=__doc__.splitlines()[0])
     parser.add_argument("assignment", help="assignment id, e.g. 01-event-loop")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--jobs", type=int, default=None, help="students graded at once (default 2 x CPUs)")

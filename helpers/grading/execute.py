@@ -28,7 +28,7 @@ processes on one machine never race for TCP ports.
 This module imports nbgrader: only nbgrader's configuration loads it, through
 ``nbgrader_config.py``::
 
-    c.Autograde.autograde_preprocessors = ["helpers._grading.BoundedExecute", ...]
+    c.Autograde.autograde_preprocessors = ["helpers.grading.execute.BoundedExecute", ...]
     c.Validator.BoundedExecute.timeout = 7
     use_for_validation()
 """

@@ -1,0 +1,10 @@
+"""The instructor's tools: grade a class in bounded time (``python -m helpers.grading ID``).
+
+Apart from the learner's package (recording, views, checks), these import nbgrader, lazily:
+``import helpers`` never loads them.
+
+- :mod:`helpers.grading.execute`: ``BoundedExecute``, nbgrader's execute step made hang-proof, for
+  autograding and for Validate (``nbgrader_config.py`` installs both).
+- :mod:`helpers.grading.autograde`: grade every student of an assignment in parallel, each in a fresh
+  kernel, in bounded time.
+"""

@@ -1,0 +1,42 @@
+# Makes a new random.Random(seed) for every wait: each backoff draws the same first number, so the jitter is
+# the same for every retry of every client, which is what jitter is there to avoid.
+# expect ex13_4_retries 0
+# %% replace ex13_4_crawl
+async def crawl(web, start, *, per_host, attempts, base, seed, deadline):
+    rng = random.Random(seed)
+    limits = {}
+    status = {}
+
+    async def visit(url, group):
+        limit = limits.setdefault(host_of(url), asyncio.Semaphore(per_host))
+        for attempt in range(1, attempts + 1):
+            try:
+                async with limit:
+                    links = await web.get(url)
+            except NotFound:
+                status[url] = "not found"
+                return
+            except ConnectionError:
+                if attempt == attempts:
+                    status[url] = "failed"
+                    return
+                await asyncio.sleep(backoff(attempt, base, random.Random(seed)))
+            else:
+                status[url] = "ok"
+                for link in links:
+                    found(link, group)
+                return
+
+    def found(url, group):
+        if url not in status:
+            status[url] = "timed out"
+            group.create_task(visit(url, group))
+
+    try:
+        async with asyncio.timeout(deadline):
+            async with asyncio.TaskGroup() as group:
+                for url in start:
+                    found(url, group)
+    except TimeoutError:
+        pass
+    return sorted(status.items())

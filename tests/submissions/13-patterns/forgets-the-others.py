@@ -1,6 +1,18 @@
-# Starts every visit with asyncio.create_task and counts the visits still running, with an Event for the last
-# one; at the deadline it returns without stopping them: the visits and their requests run on after crawl returns.
+# A student who returns as soon as the answer is there and leaves the other tasks running:
+# - Returns the first answer and forgets the other requests: they run on after hedged has returned.
+# - Starts every visit with asyncio.create_task and counts the visits still running, with an Event for the last one;
+#   at the deadline it returns without stopping them: the visits and their requests run on after crawl returns.
+# expect ex13_3_losers_cleaned_up 0
 # expect ex13_4_clean_shutdown 0
+# %% replace ex13_3_hedged
+async def hedged(ask, names, delay):
+    tasks = []
+    for name in names:
+        tasks.append(asyncio.create_task(ask(name)))
+        timeout = None if name == names[-1] else delay
+        done, _ = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if done:
+            return next(task for task in tasks if task in done).result()
 # %% replace ex13_4_crawl
 async def crawl(web, start, *, per_host, attempts, base, seed, deadline):
     rng = random.Random(seed)

@@ -1,6 +1,21 @@
-# Keeps its own set of visit tasks and cancels them at the deadline, but returns without waiting for them to
-# finish: the requests are still closing when crawl returns.
+# A student who cancels the tasks that are left but does not wait for them to finish:
+# - Cancels the requests still running but returns without waiting for them: they are still hanging up when hedged
+#   returns.
+# - Keeps its own set of visit tasks and cancels them at the deadline, but returns without waiting for them to
+#   finish: the requests are still closing when crawl returns.
+# expect ex13_3_losers_cleaned_up 0
 # expect ex13_4_clean_shutdown 0
+# %% replace ex13_3_hedged
+async def hedged(ask, names, delay):
+    tasks = []
+    for name in names:
+        tasks.append(asyncio.create_task(ask(name)))
+        timeout = None if name == names[-1] else delay
+        done, _ = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if done:
+            for task in tasks:
+                task.cancel()
+            return next(task for task in tasks if task in done).result()
 # %% replace ex13_4_crawl
 async def crawl(web, start, *, per_host, attempts, base, seed, deadline):
     rng = random.Random(seed)

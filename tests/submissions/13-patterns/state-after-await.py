@@ -1,7 +1,23 @@
-# Marks a url as seen only once its page has been fetched: a link found again while that page is still being
-# fetched starts a second request for it; and pages found but never finished are missing from the result.
+# A student who writes shared state down only after an await, so tasks that run meanwhile do not see it:
+# - Looks at the last start, but writes it down only after sleeping: callers that arrive together all see the same
+#   last start, sleep the same time, and start in a burst. A lone late caller waits correctly.
+# - Marks a url as seen only once its page has been fetched: a link found again while that page is still being
+#   fetched starts a second request for it; and pages found but never finished are missing from the result.
+# expect ex13_1_evenly_spaced 0
 # expect ex13_4_every_page_once_in_order 0
 # expect ex13_4_deadline 0
+# %% replace ex13_1_pacer
+class Pacer:
+    def __init__(self, per_second):
+        self.interval = 1 / per_second
+        self.last = None
+
+    async def wait(self):
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self.last is not None and now - self.last < self.interval:
+            await asyncio.sleep(self.last + self.interval - now)
+        self.last = loop.time()
 # %% replace ex13_4_crawl
 async def crawl(web, start, *, per_host, attempts, base, seed, deadline):
     rng = random.Random(seed)

@@ -1,6 +1,21 @@
-# Retries NotFound like a ConnectionError: a missing page is requested `attempts` times, with waits between,
-# and then reported as failed.
+# A student who retries whatever goes wrong:
+# - Retries on anything with a bare except: NotFound is retried, and the CancelledError that timeout() uses to stop
+#   a request in progress is caught too, so the retries go on past the deadline.
+# - Retries NotFound like a ConnectionError: a missing page is requested `attempts` times, with waits between, and
+#   then reported as failed.
+# expect ex13_2_backs_off 0
+# expect ex13_2_stops_at_the_deadline 0
 # expect ex13_4_retries 0
+# %% replace ex13_2_get_with_retry
+async def get_with_retry(web, url, *, attempts, base, rng, timeout):
+    async with asyncio.timeout(timeout):
+        for attempt in range(1, attempts + 1):
+            try:
+                return await web.get(url)
+            except:
+                if attempt == attempts:
+                    raise
+            await asyncio.sleep(backoff(attempt, base, rng))
 # %% replace ex13_4_crawl
 async def crawl(web, start, *, per_host, attempts, base, seed, deadline):
     rng = random.Random(seed)

@@ -1,6 +1,24 @@
-# Makes a new random.Random(seed) for every wait: each backoff draws the same first number, so the jitter is
-# the same for every retry of every client, which is what jitter is there to avoid.
+# A student whose retry loops get one detail wrong each:
+# - Checks the deadline itself between attempts: a request (or a wait) in progress when time is up is not
+#   interrupted, so the TimeoutError comes late.
+# - Makes a new random.Random(seed) for every wait: each backoff draws the same first number, so the jitter is the
+#   same for every retry of every client, which is what jitter is there to avoid.
+# expect ex13_2_stops_at_the_deadline 0
 # expect ex13_4_retries 0
+# %% replace ex13_2_get_with_retry
+async def get_with_retry(web, url, *, attempts, base, rng, timeout):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    for attempt in range(1, attempts + 1):
+        if loop.time() >= deadline:
+            raise TimeoutError(f"gave up on {url}")
+        try:
+            return await web.get(url)
+        except ConnectionError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(backoff(attempt, base, rng))
+    raise TimeoutError(f"gave up on {url}")
 # %% replace ex13_4_crawl
 async def crawl(web, start, *, per_host, attempts, base, seed, deadline):
     rng = random.Random(seed)

@@ -54,7 +54,7 @@ def _tasks(recorder: Recorder, main: asyncio.Task | None) -> list[Leftover]:
             continue
         pending.append((index, task))
     found = []
-    for _, task in sorted(pending, key=lambda pair: pair[0]):
+    for index, task in sorted(pending, key=lambda pair: pair[0]):
         coro = task.get_coro()
         waiter = getattr(task, "_fut_waiter", None)
         if waiter is not None:
@@ -64,7 +64,10 @@ def _tasks(recorder: Recorder, main: asyncio.Task | None) -> list[Leftover]:
         else:
             waits_on = "sleep(0)"  # a bare yield: ready to run its next step
         cancelling = task.cancelling() > 0
-        found.append(Leftover("task", task.get_name(), waits_on, cancelling, coroutine=_labels.coroutine_name(coro)))
+        # the name recorded at creation: get_coro() is the recording wrapper, which forwards no __qualname__
+        # for an awaitable that is not a plain coroutine (the aclose() of an async generator)
+        coroutine = _labels.short_qualname(recorder.coroutines[index])
+        found.append(Leftover("task", task.get_name(), waits_on, cancelling, coroutine=coroutine))
     return found
 
 

@@ -405,6 +405,24 @@ def test_tracing_records_the_tasks_a_block_left_running():
     assert [(x.kind, x.name, x.waits_on) for x in timeline.leftovers] == [("task", "left", "sleep(1)")]
 
 
+def test_a_leftover_task_that_closes_an_async_generator_is_named_by_what_it_runs():
+    async def rows():
+        yield 1
+        yield 2
+
+    async def outer():
+        async for row in rows():
+            yield row
+
+    async def main():
+        stream = outer()
+        await anext(stream)
+        await stream.aclose()  # rows() is left open: asyncio closes it later, in a task of its own
+
+    timeline = checks.run(main(), leftovers="allow")
+    assert [(x.kind, x.coroutine) for x in timeline.leftovers] == [("task", "async_generator_athrow")]
+
+
 def test_a_task_created_as_a_tracing_block_ends_never_started():
     async def main():
         with helpers.tracing() as timeline:

@@ -16,3 +16,4 @@ async def prefetch_pages(fetch_page, ahead):
     finally:
         for task in fetching:
             task.cancel()
+        await asyncio.gather(*fetching, return_exceptions=True)

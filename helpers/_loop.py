@@ -378,6 +378,7 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         self._wake_seq = itertools.count()
         self._turns = 0  # times the loop came to select(): it stops counting while a step blocks it
         self.on_idle: Callable[[float, float], None] | None = None
+        self.child_transports: list[Any] = []  # of every child started, for stopping those left running
         selector = _DecidingSelector(selectors.DefaultSelector())
         super().__init__(selector=selector)
         selector.loop = self
@@ -408,6 +409,7 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
             raise NotImplementedError(WINDOWS_SUBPROCESS_MESSAGE)
         transport = await super()._make_subprocess_transport(protocol, args, *rest, **kwargs)
         self.jobs.child_started(transport, program_name(args))
+        self.child_transports.append(transport)
         return transport
 
     def _child_watcher_callback(self, pid: int, returncode: int, transport: Any) -> None:

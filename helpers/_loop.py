@@ -133,7 +133,8 @@ _CHILD_DIR = os.path.join(os.path.dirname(__file__), "_child")
 WINDOWS_SUBPROCESS_MESSAGE = (
     "helpers' loops are selector loops, and on Windows a selector loop cannot start subprocesses "
     "(asyncio's ProactorEventLoop can). Run this program with asyncio.run(...) instead of "
-    "trace()/checks.run(), or run the notebook under WSL or on Linux or macOS."
+    "trace()/checks.run() (in a notebook cell: await it directly; the course's kernel runs cells on a "
+    "ProactorEventLoop on Windows), or run the notebook under WSL or on Linux or macOS."
 )
 
 

@@ -597,8 +597,9 @@ def test_subprocesses_on_windows_fail_with_a_message_that_says_what_to_do(monkey
         await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
 
     monkeypatch.setattr(sys, "platform", "win32")
-    with pytest.raises(NotImplementedError, match=r"selector loop cannot start subprocesses.*asyncio\.run"):
+    with pytest.raises(NotImplementedError, match=r"selector loop cannot start subprocesses.*asyncio\.run") as info:
         helpers.trace(main(), virtual=virtual)
+    assert "in a notebook cell: await it directly" in str(info.value), "asyncio.run fails in a cell: say what works"
 
 
 def test_a_child_that_closes_its_output_and_works_on_gets_its_eof_before_it_exits():

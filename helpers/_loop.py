@@ -65,6 +65,12 @@ meaningful and the same on every run is that they *sleep on the parent's clock*:
    pipes): both are real events that race, and holding the EOF until the exit
    makes every run take the same steps. A child that closes its output and runs
    on gets its EOF after ``EOF_HELD_FOR`` real seconds.
+9. A signal sent to a sleeping child through its process (``kill()``,
+   ``terminate()``, ``send_signal()``) makes it count as busy (rule 3), not
+   sleeping, until it exits or asks to sleep again, for at most
+   ``SIGNAL_SETTLE_LIMIT`` real seconds: a killed child exits at the virtual time
+   it was killed, instead of the clock jumping to the end of its sleep while the
+   signal is on its way; one that ignores the signal sleeps on.
 
 The real time asyncio takes to start a child (fork and exec, inside the step that
 calls ``create_subprocess_exec``) is not counted as that step blocking the loop.
@@ -120,6 +126,8 @@ WAKE_SETTLE_LIMIT = 0.2
 CHILD_START_LIMIT = 10.0
 #: Real seconds a child's end of output waits for news of its exit before it is passed on anyway.
 EOF_HELD_FOR = 0.5
+#: Real seconds a sleeping child that was sent a signal counts as busy, unless it exits or sleeps again first.
+SIGNAL_SETTLE_LIMIT = 0.5
 #: How long the loop waits in real time for I/O on registered sockets before declaring a deadlock.
 IO_IDLE_LIMIT = 10.0
 
@@ -133,7 +141,8 @@ _CHILD_DIR = os.path.join(os.path.dirname(__file__), "_child")
 WINDOWS_SUBPROCESS_MESSAGE = (
     "helpers' loops are selector loops, and on Windows a selector loop cannot start subprocesses "
     "(asyncio's ProactorEventLoop can). Run this program with asyncio.run(...) instead of "
-    "trace()/checks.run(), or run the notebook under WSL or on Linux or macOS."
+    "trace()/checks.run() (in a notebook cell: await it directly; the course's kernel runs cells on a "
+    "ProactorEventLoop on Windows), or run the notebook under WSL or on Linux or macOS."
 )
 
 
@@ -206,6 +215,8 @@ class _ChildClock:
         self.sock.setblocking(False)
         self.buffer = b""
         self.sleeping = False
+        self.waking: asyncio.TimerHandle | None = None  # the timer that ends its current sleep
+        self.signalled_at: float | None = None  # real time of a signal that made it count as busy
         # a Python child says when it is ready: until then (or CHILD_START_LIMIT) the clock holds
         self.starting = python
         self.started_at = time.perf_counter()
@@ -235,12 +246,33 @@ class _ChildClock:
 
     def _sleep(self, seconds: float) -> None:
         loop = self.loop
+        self.signalled_at = None
         with loop._lock:
             self.sleeping = True
             loop._sleeping += 1
-        loop.call_at(loop._vtime + seconds, self._wake)
+        self.waking = loop.call_at(loop._vtime + seconds, self._wake)
+
+    def signalled(self) -> None:
+        """A signal is on its way to the child (rule 9): busy until it exits, sleeps again, or the limit."""
+        if self.sleeping:
+            self._stop_sleeping()
+            self.signalled_at = time.perf_counter()
+
+    def settle_signal(self, now: float) -> bool:
+        """Back to sleeping if a signal made it busy ``SIGNAL_SETTLE_LIMIT`` ago and it still sleeps."""
+        if self.signalled_at is None or now - self.signalled_at < SIGNAL_SETTLE_LIMIT:
+            return False
+        self.signalled_at = None
+        if self.waking is None or self.waking.cancelled() or self.sock.fileno() < 0:
+            return False
+        with self.loop._lock:
+            self.sleeping = True
+            self.loop._sleeping += 1
+        return True
 
     def _wake(self) -> None:
+        self.waking = None
+        self.signalled_at = None
         self._stop_sleeping()
         try:
             self.sock.send(b"\n")
@@ -255,6 +287,7 @@ class _ChildClock:
 
     def close(self) -> None:
         self._stop_sleeping()
+        self.signalled_at = None
         self.starting = False
         if self in self.loop._child_clocks:
             self.loop._child_clocks.remove(self)
@@ -262,6 +295,16 @@ class _ChildClock:
             if not self.loop.is_closed():
                 self.loop._remove_reader(self.sock.fileno())
             self.sock.close()
+
+
+def _signalling(method: Callable[..., Any], channel: _ChildClock) -> Callable[..., Any]:
+    """``method`` of a child's transport, telling its clock first that a signal is on its way (rule 9)."""
+
+    def send(*args: Any) -> Any:
+        channel.signalled()
+        return method(*args)
+
+    return send
 
 
 class _ExitBeforeEOF:
@@ -378,6 +421,7 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         self._wake_seq = itertools.count()
         self._turns = 0  # times the loop came to select(): it stops counting while a step blocks it
         self.on_idle: Callable[[float, float], None] | None = None
+        self.child_transports: list[Any] = []  # of every child started, for stopping those left running
         selector = _DecidingSelector(selectors.DefaultSelector())
         super().__init__(selector=selector)
         selector.loop = self
@@ -408,6 +452,7 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
             raise NotImplementedError(WINDOWS_SUBPROCESS_MESSAGE)
         transport = await super()._make_subprocess_transport(protocol, args, *rest, **kwargs)
         self.jobs.child_started(transport, program_name(args))
+        self.child_transports.append(transport)
         return transport
 
     def _child_watcher_callback(self, pid: int, returncode: int, transport: Any) -> None:
@@ -680,7 +725,14 @@ class VirtualTimeLoop(_TracingLoopBase):
             theirs.close()
         channel = _ChildClock(self, ours, program_name(args).startswith("python"))
         self._add_reader(ours.fileno(), channel.read)
+        for name in ("send_signal", "terminate", "kill"):  # Process.kill() and co. call these (rule 9)
+            setattr(transport, name, _signalling(getattr(transport, name), channel))
         return transport
+
+    def _settle_signals(self) -> None:
+        now = time.perf_counter()
+        for channel in self._child_clocks:
+            channel.settle_signal(now)
 
     def _children_starting(self) -> bool:
         """True while a Python child has not yet said it is ready: its start-up is not its work.
@@ -746,6 +798,7 @@ class VirtualTimeLoop(_TracingLoopBase):
         io_idle = 0.0
         while True:
             self._check_end_of_time(self._vtime)
+            self._settle_signals()
             if self._held_eofs and self._release_stale_eofs():
                 return []
             first_wake = self._first_wake_due()

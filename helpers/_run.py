@@ -6,8 +6,11 @@ import asyncio
 import contextvars
 import ctypes
 import inspect
+import os
 import selectors
+import signal
 import threading
+import time
 from typing import Any
 
 from . import _leftovers
@@ -22,6 +25,8 @@ __all__ = ["trace", "tracing", "DEFAULT_UNTIL"]
 DEFAULT_UNTIL = 86400.0
 #: Extra loop seconds given to cancelled tasks to run their cleanup when a run is stopped.
 CLEANUP_GRACE = 60.0
+#: Real seconds the end of a run waits for the exit of the children it killed.
+CHILD_REAP_LIMIT = 5.0
 
 
 class _WallClockInterrupt(BaseException):
@@ -75,11 +80,37 @@ class _Watchdog:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread_id), None)
 
 
+def _stop_children(loop: _TracingLoopBase) -> None:
+    """Kill the children still running, wait until their exit is in, close their pipes.
+
+    ``asyncio.run`` leaves such children running; a traced run must not leave a process behind
+    (a failed check would leave one per run in the kernel). The signal goes to the pid, not
+    through ``Popen``, whose poll could reap the child before asyncio's child watcher does.
+    Closing the transports while the loop is still open spares a "loop is closed" error when a
+    transport whose pipe was never read to the end is garbage-collected later.
+    """
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+    running = [job for job in loop.jobs.jobs if job.kind == "child" and job.state != "done"]
+    for job in running:
+        try:
+            os.kill(job.pid, kill)
+        except (ProcessLookupError, TypeError):
+            pass  # it ended already (its exit is on the way), or it never got a pid
+    deadline = time.perf_counter() + CHILD_REAP_LIMIT
+    while any(job.state != "done" for job in running) and time.perf_counter() < deadline:
+        loop.run_until_complete(asyncio.sleep(0.01))
+    for transport in loop.child_transports:
+        if not transport.is_closing():
+            transport.close()
+    loop.run_until_complete(asyncio.sleep(0))
+
+
 def _finish_loop(loop: _TracingLoopBase, recorder: Recorder) -> None:
     """What ``asyncio.run`` does at the end: cancel what is left, close async generators, stop threads.
 
     The cancellation of leftover tasks is recorded (it is part of what the program did);
-    the loop's own shutdown work after it is not.
+    the loop's own shutdown work after it is not. Unlike ``asyncio.run``, it also kills
+    child processes still running (:func:`_stop_children`).
     """
     loop._until = (loop.time() - loop._start_time) + CLEANUP_GRACE
     remaining = [t for t in asyncio.all_tasks(loop) if not t.done()]
@@ -92,6 +123,12 @@ def _finish_loop(loop: _TracingLoopBase, recorder: Recorder) -> None:
         loop.run_until_complete(loop.shutdown_asyncgens())
     except (TraceError, _WallClockInterrupt):
         pass  # cleanup that deadlocks or never ends is abandoned, not waited for
+    if loop.child_transports:
+        recorder.uninstall()  # if the cleanup above was abandoned, it is still recording
+        try:
+            _stop_children(loop)
+        except (TraceError, _WallClockInterrupt):
+            pass
     executor = loop._default_executor
     if executor is not None:
         loop._default_executor = None
@@ -201,7 +238,7 @@ def trace(
     Returns:
         The :class:`Timeline`; ``timeline.result`` is what ``coro`` returned, and
         ``timeline.leftovers`` what was still running then (cancelled afterwards, as
-        ``asyncio.run`` does; threads and child processes are not stopped).
+        ``asyncio.run`` does; threads are not stopped, child processes are killed).
 
     Raises:
         TypeError: ``coro`` is not a coroutine object.

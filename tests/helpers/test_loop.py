@@ -578,6 +578,57 @@ def test_a_child_killed_after_wait_for_times_out_is_reaped():
     assert (child.outcome, child.returncode, child.ended) == ("killed", -9, 2.0)
 
 
+@pytest.mark.parametrize("how", ["kill", "terminate"])
+def test_a_sleeping_child_killed_exits_when_killed_even_if_the_signal_is_slow(monkeypatch, how):
+    """Rule 9: the clock must not jump to the end of the child's sleep while the signal is on its way."""
+    import subprocess
+
+    import queue
+
+    send = subprocess.Popen.send_signal
+    signals = queue.Queue()
+
+    def deliver():  # a thread from before the run: the loop does not wait for it
+        while (item := signals.get()) is not None:
+            time.sleep(0.2)  # the child dies 0.2 real seconds after the call, as on a busy machine
+            send(*item)
+
+    courier = threading.Thread(target=deliver)
+    courier.start()
+    monkeypatch.setattr(subprocess.Popen, "send_signal", lambda popen, sig: signals.put((popen, sig)))
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(30)")
+        try:
+            await asyncio.wait_for(proc.wait(), 1.5)
+        except TimeoutError:
+            getattr(proc, how)()
+        return await proc.wait(), asyncio.get_running_loop().time() - 1000
+
+    try:
+        with WallClock(10.0):
+            timeline = helpers.trace(main(), start=1000.0)
+    finally:
+        signals.put(None)
+        courier.join()
+    assert timeline.result == (-9 if how == "kill" else -15, 1.5)
+
+
+def test_a_sleeping_child_that_ignores_the_signal_sleeps_on_on_virtual_time():
+    code = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(30)\nprint('woke')"
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE)
+        await asyncio.sleep(1)
+        proc.terminate()
+        out, _ = await proc.communicate()
+        return out, proc.returncode
+
+    with WallClock(10.0):
+        timeline = helpers.trace(main())
+    assert timeline.result == (b"woke\n", 0) and timeline.duration == 30.0
+
+
 def test_a_child_reading_lines_as_they_arrive_on_virtual_time():
     code = "import time\nfor i in range(3):\n    time.sleep(0.5)\n    print(i, flush=True)\n"
 
@@ -597,8 +648,9 @@ def test_subprocesses_on_windows_fail_with_a_message_that_says_what_to_do(monkey
         await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
 
     monkeypatch.setattr(sys, "platform", "win32")
-    with pytest.raises(NotImplementedError, match=r"selector loop cannot start subprocesses.*asyncio\.run"):
+    with pytest.raises(NotImplementedError, match=r"selector loop cannot start subprocesses.*asyncio\.run") as info:
         helpers.trace(main(), virtual=virtual)
+    assert "in a notebook cell: await it directly" in str(info.value), "asyncio.run fails in a cell: say what works"
 
 
 def test_a_child_that_closes_its_output_and_works_on_gets_its_eof_before_it_exits():

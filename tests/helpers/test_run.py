@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import sys
 import threading
 import time
 
@@ -489,3 +490,50 @@ def test_keyboard_interrupt_ends_a_spinning_trace_thread_and_restores_time_sleep
         loop.close()
     assert not any(t.name == "helpers-trace" for t in threading.enumerate()), "the traced program still runs"
     assert not virtual_sleep_installed(), "time.sleep is still the virtual one"
+
+
+def _gone(pid):
+    """True once ``pid`` is neither running nor a zombie waiting to be reaped."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="our loops run no subprocesses on Windows")
+@pytest.mark.parametrize("virtual", [True, False])
+def test_a_child_left_running_is_killed_and_reaped_at_the_end_and_still_a_leftover(virtual):
+    async def main():
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "import time; time.sleep(30)", stdout=asyncio.subprocess.PIPE
+        )
+        return proc.pid
+
+    timeline = helpers.trace(main(), virtual=virtual)
+    assert [x.kind for x in timeline.leftovers] == ["process"]
+    assert _gone(timeline.result), "the child still runs, or was never reaped"
+    (job,) = timeline.jobs
+    assert job.returncode is not None and job.returncode < 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="our loops run no subprocesses on Windows")
+def test_a_child_stuck_on_a_full_pipe_is_killed_when_the_run_is_stopped(recwarn):
+    pids = []
+
+    async def main():
+        code = "import sys\nfor line in sys.stdin: sys.stdout.write(line)"
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+        pids.append(proc.pid)
+        proc.stdin.write(b"x\n" * 1_000_000)  # never reads the output: both sides wait on a full pipe
+        await proc.stdin.drain()
+
+    with pytest.raises(helpers.WallTimeLimitError):
+        helpers.trace(main(), wall_limit=1.0)
+    assert _gone(pids[0])
+    gc.collect()  # its transport, closed before the loop was: no "Event loop is closed" from __del__
+    assert not [w for w in recwarn if "closed" in str(w.message)]

@@ -19,6 +19,8 @@ Example use in an autograder test cell::
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -142,6 +144,7 @@ def run(
             f"Expected a coroutine to run, but got {what}. Is the function defined with "
             "`async def`, and did you call it (with parentheses) without awaiting it here?"
         )
+    _drop_earlier_garbage()
     try:
         timeline = trace(coro, until=until, wall_limit=wall_limit, start=start)
     except DeadlockError as exc:
@@ -162,6 +165,19 @@ def run(
     if leftovers == "fail":
         no_leftovers(timeline)
     return timeline
+
+
+def _drop_earlier_garbage() -> None:
+    """Collect, without a word, what earlier cells left to the garbage collector.
+
+    A coroutine that a failed cell made and never awaited often sits in a reference cycle (its
+    traceback's frames); whenever the collector frees it, Python prints "coroutine ... was never
+    awaited" to stderr, and nbgrader fails the graded cell that happens to be running then.
+    Collecting first keeps one slip from costing a later, unrelated check.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gc.collect()
 
 
 def _failed(message: str, exc: BaseException, kind: type[CheckFailed] = CheckFailed) -> CheckFailed:

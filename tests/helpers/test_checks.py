@@ -655,3 +655,32 @@ def test_a_deadlock_is_reported_at_its_time_from_the_start():
     with pytest.raises(CheckFailed, match=expected) as excinfo:
         checks.run(stuck_later(), start=1000.0)
     assert excinfo.value.timeline.duration == 3
+
+
+def test_a_coroutine_an_earlier_cell_never_awaited_does_not_warn_during_a_later_check():
+    """An earlier slip (garbage in a cycle) must not print to stderr during an unrelated graded cell."""
+    import gc
+    import warnings
+
+    async def forgotten():
+        pass
+
+    class Holder:  # a cycle, as a failed cell's traceback makes: only the collector frees it
+        pass
+
+    holder = Holder()
+    holder.me, holder.coro = holder, forgotten()
+    del holder
+
+    async def fine():
+        await asyncio.sleep(1)
+
+    gc.disable()  # the collector must not run by chance before the check does
+    try:
+        checks.run(fine())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gc.collect()
+    finally:
+        gc.enable()
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []

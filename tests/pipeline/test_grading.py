@@ -24,8 +24,6 @@ from submission import Fixture, build, fixtures
 
 #: Wall seconds grading one student may take, hanging and spinning students included (2 cores, shared).
 STUDENT_BOUND = 120
-#: Notebooks from this one on need a valid-alternative fixture for every graded cell (00-06 are being brought up to it).
-ALTERNATIVES_REQUIRED_FROM = "07"
 
 
 @dataclasses.dataclass
@@ -143,8 +141,6 @@ def test_every_graded_cell_catches_a_wrong_answer(graded: Graded):
 
 def test_every_graded_cell_accepts_a_valid_alternative(graded: Graded):
     """A test that rejects a correct program is as much a defect as one that accepts a wrong one."""
-    if graded.assignment < ALTERNATIVES_REQUIRED_FROM:
-        pytest.skip(f"valid-alternative fixtures are required from {ALTERNATIVES_REQUIRED_FROM} on")
     covered = {cell for f in graded.fixtures for cell in f.alternative_for}
     missing = sorted(set(graded.scores("solution")) - covered)
     assert not missing, f"graded cells with no valid-alternative fixture (add one to tests/submissions/): {missing}"

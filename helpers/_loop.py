@@ -30,7 +30,11 @@ decided each time the loop would otherwise block in ``select()``:
    were scheduled, as they would on the real clock (``_timers.py``).
 6. Nothing at all (no ready callback, no timer, no I/O, no thread or subprocess
    work) while tasks still wait: no task can ever wake. :class:`DeadlockError`
-   is raised at once, listing each stuck task and what it awaits.
+   is raised at once, listing each stuck task and what it awaits. With no task
+   at all (a loop kept turning by ``run_forever()`` in a thread of its own, for
+   other threads to hand work to) nothing is stuck: the loop waits in real time,
+   as asyncio's loops do, until another thread calls in
+   (``call_soon_threadsafe``, ``run_coroutine_threadsafe``) or I/O arrives.
 
 ``time.sleep(x)`` is virtual too while a virtual loop runs: in the loop's own
 thread it moves the clock forward by ``x`` at once (the step that called it
@@ -507,6 +511,17 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         return len(self._deciding.get_map()) > 1 or self._untracked_workers() > 0
 
     # -------------------------------------------------------------- deadlock
+    def _idle_without_tasks(self) -> bool:
+        """With no task at all, nothing is stuck: wait for another thread to call in (rule 6).
+
+        Returns True after one short real wait that found nothing (the caller decides again),
+        False if there are tasks (then it is a deadlock). The self-pipe wakes the wait at once.
+        """
+        if any(not task.done() for task in asyncio.all_tasks(self)):
+            return False
+        self._deciding.real_select(REAL_WAIT_CHUNK)
+        return True
+
     def _deadlock(self) -> DeadlockError:
         waiting = []
         for task in sorted(asyncio.all_tasks(self), key=lambda t: t.get_name()):
@@ -550,6 +565,8 @@ class RealTimeLoop(_TracingLoopBase):
                     events = self._poll_after_busy_check()
                     if events:
                         return events
+                    if self._idle_without_tasks():
+                        continue
                     raise self._deadlock()
                 chunk = REAL_WAIT_CHUNK if remaining is None else max(0.0, min(REAL_WAIT_CHUNK, remaining))
                 t0 = time.perf_counter()
@@ -784,6 +801,8 @@ class VirtualTimeLoop(_TracingLoopBase):
                     if io_idle < IO_IDLE_LIMIT:
                         continue
             if deadline is None:
+                if self._idle_without_tasks():
+                    continue
                 raise self._deadlock()
             self._jump(deadline)
             if not self._wakes or self._wakes[0][0] > self._vtime:

@@ -10,6 +10,7 @@ class LoopThread:
 
     def _serve(self, running):
         loop = self.loop = self.loop_factory()
+        asyncio.set_event_loop(loop)  # this thread's current loop: gather() below finds it
         loop.call_soon(running.set)
         try:
             loop.run_forever()

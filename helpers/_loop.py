@@ -12,9 +12,9 @@ decided each time the loop would otherwise block in ``select()``:
    a thread or process pool from this loop's thread, whoever made the pool, so
    ``to_thread``, ``run_in_executor`` and ``wrap_future(pool.submit(...))``) that
    is running and not in ``time.sleep``, a live child process that is not in
-   ``time.sleep``, or another thread started during the run that is not waiting
-   for this loop (``run_coroutine_threadsafe(...).result()``): the loop waits for
-   it in real time *without* moving the clock, so quick real work costs no
+   ``time.sleep``, or another thread started during the run (a job or thread
+   that waits for this loop, in ``run_coroutine_threadsafe(...).result()``, is
+   not busy): the loop waits for it in real time *without* moving the clock, so quick real work costs no
    virtual time and stays deterministic. If the real wait grows as long as the
    virtual distance to the next timer, the clock jumps to that timer (so a
    timeout around slow real work still fires). Jobs queued behind busy workers
@@ -492,7 +492,20 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         pending = self.jobs.pending_count()
         with self._lock:
             sleeping = self._sleeping
-        return max(0, pending + self._foreign_threads() - sleeping)
+        return max(0, pending + self._foreign_threads() - sleeping - self._jobs_waiting_for_this_loop())
+
+    def _jobs_waiting_for_this_loop(self) -> int:
+        """Running jobs whose thread waits in ``run_coroutine_threadsafe(..., this loop).result()``.
+
+        Such a job waits for the loop, as a plain thread doing so does (rule 3): waiting for it
+        in real time would be waiting for nothing.
+        """
+        with self.jobs.lock:
+            idents = list(self.jobs._running_in)
+        if not idents:
+            return 0
+        frames = sys._current_frames()
+        return sum(1 for ident in idents if self._waits_for_this_loop(frames.get(ident)))
 
     def _poll_after_busy_check(self) -> list[Any]:
         """Poll I/O once more, without waiting, after ``_busy()`` found no outside work.

@@ -787,3 +787,22 @@ def test_a_loop_with_a_task_that_waits_forever_is_still_a_deadlock():
 
 async def _wait_forever():
     await asyncio.get_running_loop().create_future()
+
+
+def test_a_job_waiting_for_the_loop_does_not_hold_the_clock():
+    """A to_thread job blocked in run_coroutine_threadsafe(...).result() waits for the loop: no real-time wait."""
+
+    async def on_loop(seconds):
+        await asyncio.sleep(seconds)
+        return asyncio.get_running_loop().time()
+
+    def in_a_job(loop):
+        return [asyncio.run_coroutine_threadsafe(on_loop(s), loop).result() for s in (30, 60)]
+
+    async def main():
+        return await asyncio.to_thread(in_a_job, asyncio.get_running_loop())
+
+    with WallClock(5.0):
+        timeline = helpers.trace(main(), start=10.0)
+    assert timeline.result == [40.0, 100.0]
+    assert timeline.duration == 90.0

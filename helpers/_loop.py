@@ -12,9 +12,9 @@ decided each time the loop would otherwise block in ``select()``:
    a thread or process pool from this loop's thread, whoever made the pool, so
    ``to_thread``, ``run_in_executor`` and ``wrap_future(pool.submit(...))``) that
    is running and not in ``time.sleep``, a live child process that is not in
-   ``time.sleep``, or another thread started during the run that is not waiting
-   for this loop (``run_coroutine_threadsafe(...).result()``): the loop waits for
-   it in real time *without* moving the clock, so quick real work costs no
+   ``time.sleep``, or another thread started during the run (a job or thread
+   that waits for this loop, in ``run_coroutine_threadsafe(...).result()``, is
+   not busy): the loop waits for it in real time *without* moving the clock, so quick real work costs no
    virtual time and stays deterministic. If the real wait grows as long as the
    virtual distance to the next timer, the clock jumps to that timer (so a
    timeout around slow real work still fires). Jobs queued behind busy workers
@@ -30,7 +30,11 @@ decided each time the loop would otherwise block in ``select()``:
    were scheduled, as they would on the real clock (``_timers.py``).
 6. Nothing at all (no ready callback, no timer, no I/O, no thread or subprocess
    work) while tasks still wait: no task can ever wake. :class:`DeadlockError`
-   is raised at once, listing each stuck task and what it awaits.
+   is raised at once, listing each stuck task and what it awaits. With no task
+   at all (a loop kept turning by ``run_forever()`` in a thread of its own, for
+   other threads to hand work to) nothing is stuck: the loop waits in real time,
+   as asyncio's loops do, until another thread calls in
+   (``call_soon_threadsafe``, ``run_coroutine_threadsafe``) or I/O arrives.
 
 ``time.sleep(x)`` is virtual too while a virtual loop runs: in the loop's own
 thread it moves the clock forward by ``x`` at once (the step that called it
@@ -533,7 +537,20 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         pending = self.jobs.pending_count()
         with self._lock:
             sleeping = self._sleeping
-        return max(0, pending + self._foreign_threads() - sleeping)
+        return max(0, pending + self._foreign_threads() - sleeping - self._jobs_waiting_for_this_loop())
+
+    def _jobs_waiting_for_this_loop(self) -> int:
+        """Running jobs whose thread waits in ``run_coroutine_threadsafe(..., this loop).result()``.
+
+        Such a job waits for the loop, as a plain thread doing so does (rule 3): waiting for it
+        in real time would be waiting for nothing.
+        """
+        with self.jobs.lock:
+            idents = list(self.jobs._running_in)
+        if not idents:
+            return 0
+        frames = sys._current_frames()
+        return sum(1 for ident in idents if self._waits_for_this_loop(frames.get(ident)))
 
     def _poll_after_busy_check(self) -> list[Any]:
         """Poll I/O once more, without waiting, after ``_busy()`` found no outside work.
@@ -552,6 +569,17 @@ class _TracingLoopBase(asyncio.SelectorEventLoop):
         return len(self._deciding.get_map()) > 1 or self._untracked_workers() > 0
 
     # -------------------------------------------------------------- deadlock
+    def _idle_without_tasks(self) -> bool:
+        """With no task at all, nothing is stuck: wait for another thread to call in (rule 6).
+
+        Returns True after one short real wait that found nothing (the caller decides again),
+        False if there are tasks (then it is a deadlock). The self-pipe wakes the wait at once.
+        """
+        if any(not task.done() for task in asyncio.all_tasks(self)):
+            return False
+        self._deciding.real_select(REAL_WAIT_CHUNK)
+        return True
+
     def _deadlock(self) -> DeadlockError:
         waiting = []
         for task in sorted(asyncio.all_tasks(self), key=lambda t: t.get_name()):
@@ -595,6 +623,8 @@ class RealTimeLoop(_TracingLoopBase):
                     events = self._poll_after_busy_check()
                     if events:
                         return events
+                    if self._idle_without_tasks():
+                        continue
                     raise self._deadlock()
                 chunk = REAL_WAIT_CHUNK if remaining is None else max(0.0, min(REAL_WAIT_CHUNK, remaining))
                 t0 = time.perf_counter()
@@ -837,6 +867,8 @@ class VirtualTimeLoop(_TracingLoopBase):
                     if io_idle < IO_IDLE_LIMIT:
                         continue
             if deadline is None:
+                if self._idle_without_tasks():
+                    continue
                 raise self._deadlock()
             self._jump(deadline)
             if not self._wakes or self._wakes[0][0] > self._vtime:

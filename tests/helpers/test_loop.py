@@ -789,3 +789,72 @@ def test_a_deadlock_is_reported_at_a_time_counted_from_the_start():
     with pytest.raises(helpers.DeadlockError, match=r"deadlock at t=3:") as excinfo:
         helpers.trace(main(), start=START)
     assert excinfo.value.at == 3
+
+
+@pytest.mark.parametrize("make_loop", [lambda: helpers.VirtualTimeLoop(start=100.0), helpers.RealTimeLoop])
+def test_a_loop_in_a_thread_of_its_own_waits_idle_for_work_from_other_threads(make_loop):
+    """No task at all is not a deadlock: run_forever() in a thread waits for work handed over from outside."""
+    loop = make_loop()
+    errors = []
+
+    def serve():
+        try:
+            loop.run_forever()
+        except BaseException as exc:  # pragma: no cover - what this test guards against
+            errors.append(exc)
+
+    async def job(x):
+        await asyncio.sleep(2)
+        return x, asyncio.get_running_loop().time()
+
+    thread = threading.Thread(target=serve, name="loop-thread")
+    with WallClock(10.0):
+        with helpers.tracing(loop) as timeline:
+            thread.start()
+            time.sleep(0.2)  # the loop is idle, with no task: it must wait, not call a deadlock
+            first = asyncio.run_coroutine_threadsafe(job("a"), loop).result(5)
+            time.sleep(0.1)
+            second = asyncio.run_coroutine_threadsafe(job("b"), loop).result(5)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+    assert not thread.is_alive() and errors == []
+    loop.close()
+    assert [first[0], second[0]] == ["a", "b"]
+    if isinstance(loop, helpers.VirtualTimeLoop):
+        assert (first[1], second[1]) == (102.0, 104.0), "each job takes exactly 2 virtual seconds"
+        assert len(timeline.tasks) == 2
+
+
+def test_a_loop_with_a_task_that_waits_forever_is_still_a_deadlock():
+    loop = helpers.VirtualTimeLoop()
+    task = loop.create_task(_wait_forever(), name="stuck")
+    try:
+        with WallClock(3.0), pytest.raises(helpers.DeadlockError, match="stuck waits on a Future"):
+            loop.run_until_complete(task)
+    finally:
+        task.cancel()
+        loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
+        loop.close()
+
+
+async def _wait_forever():
+    await asyncio.get_running_loop().create_future()
+
+
+def test_a_job_waiting_for_the_loop_does_not_hold_the_clock():
+    """A to_thread job blocked in run_coroutine_threadsafe(...).result() waits for the loop: no real-time wait."""
+
+    async def on_loop(seconds):
+        await asyncio.sleep(seconds)
+        return asyncio.get_running_loop().time()
+
+    def in_a_job(loop):
+        return [asyncio.run_coroutine_threadsafe(on_loop(s), loop).result() for s in (30, 60)]
+
+    async def main():
+        return await asyncio.to_thread(in_a_job, asyncio.get_running_loop())
+
+    with WallClock(5.0):
+        timeline = helpers.trace(main(), start=10.0)
+    assert timeline.result == [40.0, 100.0]
+    assert timeline.duration == 90.0

@@ -1135,6 +1135,14 @@ def test_recording_does_not_change_behaviour(name, runner):
     fn = SCENARIOS[name][0]
     expected = _reference(name)
     observed = RUNNERS[runner](fn)
+    # Scenarios whose timers are 10 ms apart depend, under asyncio.run itself, on the loop waking on time: on a
+    # loaded machine one late wake-up lets two timers fire in one turn. A difference recording makes comes back
+    # every time; one the machine's load makes does not: compare again with a fresh reference, twice at most.
+    for _ in range(2):
+        if observed == expected:
+            break
+        _REFERENCE.pop(name)
+        expected, observed = _reference(name), RUNNERS[runner](fn)
     assert observed == expected, f"{name} observed differently under {runner} than under asyncio.run"
 
 

@@ -89,19 +89,68 @@ def _load_config(root: Path) -> Any:
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
+def _become_subreaper() -> bool:
+    """Make this process adopt its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``); False if it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _end_descendants() -> int:
+    """Kill every process still running below this one (orphans included, once a subreaper); return how many."""
+    import signal
+
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        return 0
+    killed = 0
+    for _ in range(5):  # a process may fork while we kill: look again until none is left
+        children = psutil.Process().children(recursive=True)
+        if not children:
+            break
+        for child in children:
+            try:
+                child.send_signal(signal.SIGKILL)
+                killed += 1
+            except psutil.Error:
+                pass
+        psutil.wait_procs(children, timeout=5)
+    return killed
+
+
 def _grade_one(root: str, assignment: str, student: str, conn: Any) -> None:
-    """Worker process: autograde one student through nbgrader's API and report back."""
+    """Worker process: autograde one student through nbgrader's API and report back.
+
+    The worker is a child subreaper: whatever the student's kernel started, even in its own
+    session or double-forked, is re-parented here when its parent dies, and killed before the
+    worker reports.
+    """
     warnings.simplefilter("ignore")
     os.chdir(root)
+    _become_subreaper()
     try:
         from nbgrader.apps.api import NbGraderAPI
 
         api = NbGraderAPI(config=_load_config(Path(root)))
         result = api.autograde(assignment, student, force=True, create=True)
+        left = _end_descendants()
         conn.send(
-            {"success": bool(result["success"]), "error": result.get("error") or "", "log": result.get("log") or ""}
+            {
+                "success": bool(result["success"]),
+                "error": result.get("error") or "",
+                "log": result.get("log") or "",
+                "left_running": left,
+            }
         )
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
+        _end_descendants()
         conn.send({"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""})
     finally:
         conn.close()
@@ -116,11 +165,15 @@ _TRANSIENT = re.compile(
 _CHANGED = re.compile(r"Attribute '(\w+)' for cell (\S+) has changed!")
 
 
-def _one_line(error: str) -> str:
-    """The line of a traceback (or log) that says what went wrong: the last ``SomeError: ...`` line."""
-    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+def _one_line(error: str, log: str = "") -> str:
+    """The line of a traceback (or log) that says what went wrong: the last ``SomeError: ...`` line.
+
+    nbgrader ends its own traceback with ``NbGraderException: Please see the above traceback``:
+    the cause is the error before it, often only in the log.
+    """
+    lines = [line.strip() for text in (log, error) for line in text.strip().splitlines() if line.strip()]
     for line in reversed(lines):
-        if re.match(r"^[\w.]*(Error|Exception|Exit|Interrupt)\b", line):
+        if re.match(r"^[\w.]*(Error|Exception|Exit|Interrupt)\b", line) and "NbGraderException" not in line:
             return line[:300]
     return lines[-1][:300] if lines else "unknown error"
 
@@ -143,9 +196,13 @@ def _precheck(root: Path, assignment: str, student: str) -> str | None:
         except OSError as exc:
             return f"{path.name} cannot be read ({exc.strerror})"
         try:
-            json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             return f"{path.name} is not a notebook (not valid JSON at line {exc.lineno})"
+        if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+            return f"{path.name} is not a notebook (JSON without an nbformat version)"
+        if data["nbformat"] >= 4 and not isinstance(data.get("cells"), list):
+            return f"{path.name} is not a notebook (no list of cells)"
         try:
             nbformat.reads(text, as_version=nbformat.NO_CONVERT)
         except Exception as exc:  # noqa: BLE001 - any reason nbformat gives
@@ -284,7 +341,7 @@ def autograde(
                 )
             else:
                 raw = message["error"] or log[-4000:]
-                result.error = _one_line(raw)
+                result.error = _one_line(raw, log)
                 result.transient = transient or bool(_TRANSIENT.search(raw))
             if not result.ok and result.transient and result.attempts <= retries:
                 queue.append(student)

@@ -174,6 +174,8 @@ class BoundedExecute(Execute):
             kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 1024 * 1024)
         await super().async_start_new_kernel(**kwargs)
 
+    start_new_kernel = run_sync(async_start_new_kernel)
+
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
         """Keep output only up to the byte limits; note once per cell that the rest was dropped."""
         if msg["msg_type"] not in ("stream", "display_data", "execute_result", "error"):

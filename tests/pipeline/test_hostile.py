@@ -106,7 +106,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     (course / "submitted" / "empty" / ASSIGNMENT).mkdir(parents=True)
     first = _grade(course)
     # regrade: the notebook is replaced by a broken one, and graded again
-    (course / "submitted" / "regrade" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text('{"cells": 3}')
+    (course / "submitted" / "regrade" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text('{"nbformat": 4, "nbformat_minor": 5, "cells": 3}')
     second = _grade(course, "regrade")
     time.sleep(0.5)
     return course, first, second

@@ -40,10 +40,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
-import shutil
 import multiprocessing
 import os
+import re
+import shutil
 import sys
 import time
 import warnings
@@ -337,7 +337,10 @@ def autograde(
             if result.ok:
                 result.error, result.transient = "", False
                 result.flags = sorted(
-                    {f"test cell {cell} was edited ({attr} changed; restored before grading)" for attr, cell in _CHANGED.findall(log)}
+                    {
+                        f"test cell {cell} was edited ({attr} changed; restored before grading)"
+                        for attr, cell in _CHANGED.findall(log)
+                    }
                 )
             else:
                 raw = message["error"] or log[-4000:]

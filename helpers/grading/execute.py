@@ -54,10 +54,10 @@ from __future__ import annotations
 import asyncio
 import html
 import os
-import signal
-import sys
 import re
 import shutil
+import signal
+import sys
 import tempfile
 import textwrap
 import uuid
@@ -114,6 +114,15 @@ def kill_marked(marker: str) -> list[int]:
             except OSError:
                 pass
     return killed
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(
+        output_type="error",
+        ename=ename,
+        evalue=evalue,
+        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"],
+    )
 
 
 class BoundedExecute(Execute):
@@ -183,7 +192,8 @@ class BoundedExecute(Execute):
         content = msg.get("content", {})
         size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
         cell_left = self.max_output_bytes - self._cell_bytes if self.max_output_bytes else sys.maxsize
-        nb_left = self.max_notebook_output_bytes - self._notebook_bytes if self.max_notebook_output_bytes else sys.maxsize
+        nb_limit = self.max_notebook_output_bytes
+        nb_left = nb_limit - self._notebook_bytes if nb_limit else sys.maxsize
         left = min(cell_left, nb_left)
         if msg["msg_type"] != "error" and size > left:
             if msg["msg_type"] == "stream" and left > 0:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from coursedir import BIN, ROOT, cell_scores, course_env, make_course, nbgrader
+from coursedir import BIN, cell_scores, course_env, make_course, nbgrader
 from submission import build
 
 ASSIGNMENT = "00-start-here"
@@ -106,7 +106,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     (course / "submitted" / "empty" / ASSIGNMENT).mkdir(parents=True)
     first = _grade(course)
     # regrade: the notebook is replaced by a broken one, and graded again
-    (course / "submitted" / "regrade" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text('{"nbformat": 4, "nbformat_minor": 5, "cells": 3}')
+    (course / "submitted" / "regrade" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text(
+        '{"nbformat": 4, "nbformat_minor": 5, "cells": 3}'
+    )
     second = _grade(course, "regrade")
     time.sleep(0.5)
     return course, first, second
@@ -119,7 +121,11 @@ def test_clean_submission_grades_without_warnings(hostile):
     # nbgrader's own log for the clean student: no "has changed" warning at all
     log = subprocess.run(
         [str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--student", "clean", "--force"],
-        cwd=course, env=course_env(course), capture_output=True, text=True, timeout=300,
+        cwd=course,
+        env=course_env(course),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert "has changed" not in log.stdout + log.stderr, log.stderr[-3000:]
 

@@ -150,3 +150,8 @@ def test_every_graded_cell_accepts_a_valid_alternative(graded: Graded):
 
 def test_grading_is_bounded_even_with_hanging_students(graded: Graded):
     assert graded.seconds < GRADING_BOUND, f"grading {graded.assignment} took {graded.seconds:.0f} s"
+
+
+def test_no_student_is_flagged_for_an_edited_test_cell(graded: Graded):
+    # Fixtures change solution cells and add cells, never a test cell: restoring the hidden tests must not warn.
+    assert "has changed" not in graded.output and "FLAGGED" not in graded.output, graded.output[-3000:]

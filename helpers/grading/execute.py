@@ -24,7 +24,9 @@ graded cells passed.
 
 Limits per kernel (all configurable on ``BoundedExecute``, 0 turns one off):
 
-- ``max_output_bytes`` / ``max_notebook_output_bytes``: output kept per cell and per notebook.
+- ``max_output_bytes`` / ``max_notebook_output_bytes``: output kept per cell and per notebook
+  (counted in characters of text and of each data item, about bytes; an error is always kept,
+  its message and traceback cut to 10 kB each).
   nbgrader's ``LimitOutput`` counts lines, so one huge line (or 200 MB of ``print``) went into
   the autograded notebook and the feedback page whole. Output past the limit is dropped as it
   arrives (the grader never holds it) and the cell ends with one note saying so.
@@ -195,7 +197,15 @@ class BoundedExecute(Execute):
         nb_limit = self.max_notebook_output_bytes
         nb_left = nb_limit - self._notebook_bytes if nb_limit else sys.maxsize
         left = min(cell_left, nb_left)
-        if msg["msg_type"] != "error" and size > left:
+        if msg["msg_type"] == "error":
+            # the error is what the student needs to read: always kept, its message and traceback cut to 10 kB
+            tb = "\n".join(content.get("traceback", []))
+            if len(tb) + len(str(content.get("evalue", ""))) > 20_000:
+                evalue = str(content.get("evalue", ""))[:10_000]
+                cut = "[traceback cut: longer than the grader keeps]"
+                msg = {**msg, "content": {**content, "evalue": evalue, "traceback": [tb[:10_000], cut]}}
+            return super().output(outs, msg, display_id, cell_index)
+        if size > left:
             if msg["msg_type"] == "stream" and left > 0:
                 msg = {**msg, "content": {**content, "text": content["text"][:left]}}
                 super().output(outs, msg, display_id, cell_index)

@@ -273,7 +273,8 @@ def autograde(
         root: the course root holding ``nbgrader_config.py``.
         jobs: students graded at once (default: twice the number of CPUs; grading mostly waits).
         timeout: wall seconds after which one student's grading is killed (and retried).
-        retries: extra attempts for a student whose grading failed.
+        retries: extra attempts for a student whose grading failed in a way that may be transient
+            (killed, overran ``timeout``, kernel did not start); a broken notebook is not retried.
 
     Example use::
 
@@ -364,7 +365,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--jobs", type=int, default=None, help="students graded at once (default 2 x CPUs)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before one student is killed")
-    parser.add_argument("--retries", type=int, default=1, help="extra attempts for a failed student")
+    parser.add_argument(
+        "--retries", type=int, default=1, help="extra attempts for a student whose failure may be transient"
+    )
     parser.add_argument("--root", default=".", help="course root with nbgrader_config.py (default .)")
     args = parser.parse_args(argv)
     started = time.monotonic()

@@ -5,6 +5,8 @@
 - The gradebook lives outside the repository: ``$ASYNCIO_COURSE_GRADEBOOK`` if set, else
   ``~/.local/share/asyncio-course/gradebook.db`` (``$XDG_DATA_HOME`` respected).
 - ``submitted/``, ``autograded/`` and ``feedback/`` stay in the repository root (git ignores them).
+- A test cell exactly as released restores its hidden tests silently; an edited one is warned about
+  and restored (``helpers.grading.sanitize``).
 - Autograding survives cells that hang, block the loop, spin or kill the kernel (``helpers.grading.execute``).
 - Validate (JupyterLab's button, ``nbgrader validate FILE``) runs the same hang-proof runner with a shorter
   limit per cell and answers in a few lines: the cells that hung, the graded cells that failed and why,
@@ -38,6 +40,14 @@ c.CourseDirectory.db_url = f"sqlite:///{_db}?timeout=30"
 # Notebook cells of this course run on virtual time and finish in well under a second.
 c.Execute.timeout = 15
 c.Execute.iopub_timeout = 4
+# The released test cells lack their hidden tests: restore them without warning, warn only on a real edit.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "helpers.grading.sanitize.OverwriteReleasedCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Autograde.autograde_preprocessors = [
     "helpers.grading.execute.BoundedExecute",
     "nbgrader.preprocessors.IgnorePattern",

@@ -5,6 +5,8 @@ Apart from the learner's package (recording, views, checks), these import nbgrad
 
 - :mod:`helpers.grading.execute`: ``BoundedExecute``, nbgrader's execute step made hang-proof, for
   autograding and for Validate (``nbgrader_config.py`` installs both).
+- :mod:`helpers.grading.sanitize`: ``OverwriteReleasedCells``, nbgrader's test-cell restore that warns only
+  about a test cell the student really edited (not about the hidden tests the student copy lacks).
 - :mod:`helpers.grading.autograde`: grade every student of an assignment in parallel, each in a fresh
   kernel, in bounded time.
 """

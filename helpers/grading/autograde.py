@@ -9,8 +9,19 @@ start-up again), with:
   across students, so one student's monkeypatching cannot leak into another's grade);
 - bounded time: cells that hang are stopped by the course's ``BoundedExecute`` preprocessor
   (see ``helpers.grading.execute``); a student whose grading still overruns ``--timeout`` is killed;
-- retries: a student whose grading failed (a kernel that did not start, a killed process) is
-  graded again, up to ``--retries`` times, and reported if it still fails;
+- causes in one line: a submission that cannot be graded is reported as such
+  (``alice: 03-tasks.ipynb is not a notebook (not valid JSON at line 1)``,
+  ``bob: no notebook in submitted/bob/03-tasks/``), never as a cut traceback;
+- retries only for what can be transient: a grading process that was killed or overran
+  ``--timeout``, a kernel that did not start. A broken notebook fails the same way twice: it is
+  not retried;
+- no stale grade: a student whose (re)grade fails loses any grade an earlier run left in the
+  gradebook (``Gradebook.remove_submission``, the one removal nbgrader's API offers: the
+  submission, its notebooks and grades go, the student stays), and the old ``autograded/`` and
+  ``feedback/`` copies are deleted. ``nbgrader export`` then gives that student 0 with an empty
+  timestamp, as for a student who did not submit; the table says "old grade removed";
+- flags: a test cell the student edited is restored before grading (nbgrader) and, since
+  clean cells restore silently (``helpers.grading.sanitize``), the student is flagged for review;
 - one gradebook: every process writes the course's SQLite gradebook (``db_url`` of the
   course's ``nbgrader_config.py``; use ``?timeout=30`` in it so writers wait for each other).
   No student is ever queued twice at once.
@@ -28,8 +39,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import multiprocessing
 import os
+import re
+import shutil
 import sys
 import time
 import warnings
@@ -51,7 +65,10 @@ class StudentResult:
         max_score: points available.
         seconds: wall seconds of the last attempt.
         attempts: how many times the student was graded.
-        error: what went wrong in the last failed attempt.
+        error: what went wrong in the last failed attempt, in one line.
+        transient: whether that failure could go away on another attempt.
+        flags: reasons to review a graded submission by hand (e.g. an edited test cell).
+        removed_grade: an older grade of this student was removed because this grading failed.
     """
 
     student: str
@@ -61,6 +78,9 @@ class StudentResult:
     seconds: float = 0.0
     attempts: int = 0
     error: str = ""
+    transient: bool = False
+    flags: list[str] = dataclasses.field(default_factory=list)
+    removed_grade: bool = False
 
 
 def _load_config(root: Path) -> Any:
@@ -69,22 +89,148 @@ def _load_config(root: Path) -> Any:
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
+def _become_subreaper() -> bool:
+    """Make this process adopt its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``); False if it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _end_descendants() -> int:
+    """Kill every process still running below this one (orphans included, once a subreaper); return how many."""
+    import signal
+
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        return 0
+    killed = 0
+    for _ in range(5):  # a process may fork while we kill: look again until none is left
+        children = psutil.Process().children(recursive=True)
+        if not children:
+            break
+        for child in children:
+            try:
+                child.send_signal(signal.SIGKILL)
+                killed += 1
+            except psutil.Error:
+                pass
+        psutil.wait_procs(children, timeout=5)
+    return killed
+
+
 def _grade_one(root: str, assignment: str, student: str, conn: Any) -> None:
-    """Worker process: autograde one student through nbgrader's API and report back."""
+    """Worker process: autograde one student through nbgrader's API and report back.
+
+    The worker is a child subreaper: whatever the student's kernel started, even in its own
+    session or double-forked, is re-parented here when its parent dies, and killed before the
+    worker reports.
+    """
     warnings.simplefilter("ignore")
     os.chdir(root)
+    _become_subreaper()
     try:
         from nbgrader.apps.api import NbGraderAPI
 
         api = NbGraderAPI(config=_load_config(Path(root)))
         result = api.autograde(assignment, student, force=True, create=True)
+        left = _end_descendants()
         conn.send(
-            {"success": bool(result["success"]), "error": result.get("error") or "", "log": result.get("log") or ""}
+            {
+                "success": bool(result["success"]),
+                "error": result.get("error") or "",
+                "log": result.get("log") or "",
+                "left_running": left,
+            }
         )
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
+        _end_descendants()
         conn.send({"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""})
     finally:
         conn.close()
+
+
+#: Failures another attempt may cure: the kernel did not start or answer in time, the process was killed.
+_TRANSIENT = re.compile(
+    r"Kernel died before replying|Kernel didn't respond|kernel_info|Kernel not alive|TimeoutError|"
+    r"Address already in use|database is locked",
+)
+#: A locked cell nbgrader found changed (and restored): ``Attribute 'checksum' for cell NAME has changed!``.
+_CHANGED = re.compile(r"Attribute '(\w+)' for cell (\S+) has changed!")
+
+
+def _one_line(error: str, log: str = "") -> str:
+    """The line of a traceback (or log) that says what went wrong: the last ``SomeError: ...`` line.
+
+    nbgrader ends its own traceback with ``NbGraderException: Please see the above traceback``:
+    the cause is the error before it, often only in the log.
+    """
+    lines = [line.strip() for text in (log, error) for line in text.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if re.match(r"^[\w.]*(Error|Exception|Exit|Interrupt)\b", line) and "NbGraderException" not in line:
+            return line[:300]
+    return lines[-1][:300] if lines else "unknown error"
+
+
+def _precheck(root: Path, assignment: str, student: str) -> str | None:
+    """Why ``student``'s submission cannot be graded at all (no notebook, not a notebook), or ``None``."""
+    import nbformat
+
+    config = _load_config(root)
+    submitted = str(config.CourseDirectory.get("submitted_directory", "submitted"))
+    folder = root / submitted / student / assignment
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if not notebooks:
+        return f"no notebook in {submitted}/{student}/{assignment}/"
+    for path in notebooks:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            return f"{path.name} is not a notebook (not UTF-8 text)"
+        except OSError as exc:
+            return f"{path.name} cannot be read ({exc.strerror})"
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return f"{path.name} is not a notebook (not valid JSON at line {exc.lineno})"
+        if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+            return f"{path.name} is not a notebook (JSON without an nbformat version)"
+        if data["nbformat"] >= 4 and not isinstance(data.get("cells"), list):
+            return f"{path.name} is not a notebook (no list of cells)"
+        try:
+            nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        except Exception as exc:  # noqa: BLE001 - any reason nbformat gives
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return f"{path.name} is not a notebook ({reason[:120]})"
+    return None
+
+
+def _remove_grade(root: Path, assignment: str, student: str) -> bool:
+    """Remove ``student``'s grade of ``assignment`` (gradebook, autograded and feedback copies); True if one existed."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    config = _load_config(root)
+    removed = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(config.CourseDirectory.db_url) as gb:
+            try:
+                gb.remove_submission(assignment, student)
+                removed = True
+            except MissingEntry:
+                pass
+    for kind, default in (("autograded_directory", "autograded"), ("feedback_directory", "feedback")):
+        folder = root / str(config.CourseDirectory.get(kind, default)) / student / assignment
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed = True
+    return removed
 
 
 def _scores(root: Path, assignment: str, students: Sequence[str]) -> dict[str, tuple[float, float]]:
@@ -127,7 +273,8 @@ def autograde(
         root: the course root holding ``nbgrader_config.py``.
         jobs: students graded at once (default: twice the number of CPUs; grading mostly waits).
         timeout: wall seconds after which one student's grading is killed (and retried).
-        retries: extra attempts for a student whose grading failed.
+        retries: extra attempts for a student whose grading failed in a way that may be transient
+            (killed, overran ``timeout``, kernel did not start); a broken notebook is not retried.
 
     Example use::
 
@@ -147,7 +294,13 @@ def autograde(
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["nbgrader.apps.api", "helpers.grading.execute"])
     results = {s: StudentResult(s) for s in students}
-    queue = list(students)
+    queue = []
+    for student in students:
+        cause = _precheck(root, assignment, student)
+        if cause is None:
+            queue.append(student)
+        else:
+            results[student].error = cause
     running: dict[str, tuple[Any, Any, float]] = {}
     while queue or running:
         while queue and len(running) < jobs:
@@ -170,9 +323,10 @@ def autograde(
                     message = None
             if message is None and proc.is_alive() and elapsed < timeout:
                 continue
+            transient = message is None
             if message is None and proc.is_alive():
                 proc.kill()
-                message = {"success": False, "error": f"killed after {timeout:.0f} s"}
+                message = {"success": False, "error": f"grading overran --timeout and was killed after {timeout:.0f} s"}
             proc.join(timeout=30)
             receiver.close()
             del running[student]
@@ -180,9 +334,24 @@ def autograde(
                 message = {"success": False, "error": f"grading process exited with code {proc.exitcode}"}
             result.seconds = elapsed
             result.ok = message["success"]
-            result.error = "" if result.ok else (message["error"] or message.get("log", "")[-2000:])
-            if not result.ok and result.attempts <= retries:
+            log = message.get("log", "")
+            if result.ok:
+                result.error, result.transient = "", False
+                result.flags = sorted(
+                    {
+                        f"test cell {cell} was edited ({attr} changed; restored before grading)"
+                        for attr, cell in _CHANGED.findall(log)
+                    }
+                )
+            else:
+                raw = message["error"] or log[-4000:]
+                result.error = _one_line(raw, log)
+                result.transient = transient or bool(_TRANSIENT.search(raw))
+            if not result.ok and result.transient and result.attempts <= retries:
                 queue.append(student)
+    for result in results.values():
+        if not result.ok:
+            result.removed_grade = _remove_grade(root, assignment, result.student)
     for student, (score, max_score) in _scores(root, assignment, students).items():
         if results[student].ok:
             results[student].score, results[student].max_score = score, max_score
@@ -196,7 +365,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--jobs", type=int, default=None, help="students graded at once (default 2 x CPUs)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before one student is killed")
-    parser.add_argument("--retries", type=int, default=1, help="extra attempts for a failed student")
+    parser.add_argument(
+        "--retries", type=int, default=1, help="extra attempts for a student whose failure may be transient"
+    )
     parser.add_argument("--root", default=".", help="course root with nbgrader_config.py (default .)")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -207,9 +378,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status")
     for r in results:
         score = f"{r.score:g} / {r.max_score:g}" if r.score is not None else "-"
-        status = "graded" if r.ok else f"FAILED after {r.attempts} attempt(s): {r.error.strip()[:200]}"
+        if r.ok:
+            status = "graded" + (f"; FLAGGED for review: {'; '.join(r.flags)}" if r.flags else "")
+        else:
+            tries = f" (after {r.attempts} attempts)" if r.attempts > 1 else ""
+            status = f"FAILED{tries}: {r.student}: {r.error}" + ("; old grade removed" if r.removed_grade else "")
         print(f"{r.student:<{width}}  {score:>11}  {r.seconds:7.1f}  {status}")
     failed = sum(not r.ok for r in results)
+    flagged = sum(bool(r.flags) for r in results)
+    if flagged:
+        print(f"{flagged} graded submission(s) flagged for review")
     print(f"{len(results) - failed} of {len(results)} graded in {time.monotonic() - started:.1f} s")
     return 1 if failed else 0
 

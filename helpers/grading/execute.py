@@ -22,6 +22,24 @@ and JupyterLab's Validate button) run :class:`BoundedExecute` too, and answer wi
 short list: the cells that hung, each failed graded cell with its message, and which
 graded cells passed.
 
+Limits per kernel (all configurable on ``BoundedExecute``, 0 turns one off):
+
+- ``max_output_bytes`` / ``max_notebook_output_bytes``: output kept per cell and per notebook
+  (counted in characters of text and of each data item, about bytes; an error is always kept,
+  its message and traceback cut to 10 kB each).
+  nbgrader's ``LimitOutput`` counts lines, so one huge line (or 200 MB of ``print``) went into
+  the autograded notebook and the feedback page whole. Output past the limit is dropped as it
+  arrives (the grader never holds it) and the cell ends with one note saying so.
+- ``memory_limit_mb``: the kernel's address space (``RLIMIT_AS``, set as the kernel starts, hard
+  limit too so student code cannot raise it). An allocation past it raises ``MemoryError`` in
+  the student's code; the cell's error then says the grader's memory limit was reached.
+- nothing outlives its kernel: every kernel gets a marker in its environment
+  (``ASYNCIO_COURSE_KERNEL``); when the kernel is shut down or replaced, every process still
+  carrying the marker is killed: children in their own session (``start_new_session=True``),
+  daemons and orphans included. (A child started with an emptied environment escapes the
+  marker; ``helpers.grading.autograde`` also makes each grading process a child subreaper and
+  kills whatever is left under it.)
+
 Kernels talk over IPC sockets with their own absolute path, so many grading
 processes on one machine never race for TCP ports.
 
@@ -40,6 +58,8 @@ import html
 import os
 import re
 import shutil
+import signal
+import sys
 import tempfile
 import textwrap
 import uuid
@@ -59,6 +79,43 @@ __all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validatio
 HUNG = "CellStoppedError"
 #: ``ename`` of the error put in a cell that was not run because the notebook hung too often.
 NOT_RUN = "CellNotRunError"
+#: Environment variable marking every process a grading kernel started (its value is unique per kernel).
+KERNEL_MARKER = "ASYNCIO_COURSE_KERNEL"
+
+
+def _memory_limit(limit_bytes: int) -> Any:
+    def apply() -> None:  # runs in the kernel's process, between fork and exec
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+    return apply
+
+
+def kill_marked(marker: str) -> list[int]:
+    """SIGKILL every process (of this user) whose environment has ``KERNEL_MARKER=marker``; return their pids.
+
+    Linux only (reads ``/proc/PID/environ``); elsewhere it does nothing.
+    """
+    needle = f"{KERNEL_MARKER}={marker}".encode()
+    killed = []
+    if not os.path.isdir("/proc"):
+        return killed
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:  # gone, or another user's
+            continue
+        if needle in environ:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                killed.append(int(entry))
+            except OSError:
+                pass
+    return killed
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -78,22 +135,97 @@ class BoundedExecute(Execute):
         help="How many times one notebook may hang (or kill its kernel) before its remaining cells are "
         "marked as not run.",
     ).tag(config=True)
+    max_output_bytes = Integer(
+        1_000_000, help="Output bytes kept per cell (0: no limit); the rest is dropped with a note."
+    ).tag(config=True)
+    max_notebook_output_bytes = Integer(
+        10_000_000, help="Output bytes kept per notebook (0: no limit); the rest is dropped with a note."
+    ).tag(config=True)
+    memory_limit_mb = Integer(
+        2048, help="Address space of each kernel in MiB (RLIMIT_AS; 0: no limit). POSIX only."
+    ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._worked: list[str] = []
         self._hangs = 0
         self._ipc_dir: str | None = None
+        self._markers: list[str] = []
+        self._cell_bytes = 0
+        self._notebook_bytes = 0
+        self._truncated = False
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
         self._worked = []
         self._hangs = 0
+        self._markers = []
+        self._notebook_bytes = 0
         self._ipc_dir = tempfile.mkdtemp(prefix="nbg-") if os.name == "posix" else None
         try:
             return super().preprocess(nb, resources, km)
         finally:
+            self._end_leftovers()
             if self._ipc_dir:
                 shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    def _end_leftovers(self) -> None:
+        for marker in self._markers:
+            killed = kill_marked(marker)
+            if killed:
+                self.log.warning("Killed %d process(es) the student's kernel left running", len(killed))
+        self._markers = []
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        marker = uuid.uuid4().hex
+        self._markers.append(marker)
+        env = dict(kwargs.pop("env", None) or os.environ)
+        env[KERNEL_MARKER] = marker
+        kwargs["env"] = env
+        if self.memory_limit_mb and os.name == "posix" and sys.platform != "darwin":
+            kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 1024 * 1024)
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+        """Keep output only up to the byte limits; note once per cell that the rest was dropped."""
+        if msg["msg_type"] not in ("stream", "display_data", "execute_result", "error"):
+            return super().output(outs, msg, display_id, cell_index)
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        cell_left = self.max_output_bytes - self._cell_bytes if self.max_output_bytes else sys.maxsize
+        nb_limit = self.max_notebook_output_bytes
+        nb_left = nb_limit - self._notebook_bytes if nb_limit else sys.maxsize
+        left = min(cell_left, nb_left)
+        if msg["msg_type"] == "error":
+            # the error is what the student needs to read: always kept, its message and traceback cut to 10 kB
+            tb = "\n".join(content.get("traceback", []))
+            if len(tb) + len(str(content.get("evalue", ""))) > 20_000:
+                evalue = str(content.get("evalue", ""))[:10_000]
+                cut = "[traceback cut: longer than the grader keeps]"
+                msg = {**msg, "content": {**content, "evalue": evalue, "traceback": [tb[:10_000], cut]}}
+            return super().output(outs, msg, display_id, cell_index)
+        if size > left:
+            if msg["msg_type"] == "stream" and left > 0:
+                msg = {**msg, "content": {**content, "text": content["text"][:left]}}
+                super().output(outs, msg, display_id, cell_index)
+            self._cell_bytes += max(left, 0)
+            self._notebook_bytes += max(left, 0)
+            if not self._truncated:
+                self._truncated = True
+                which = "this cell" if cell_left <= nb_left else "this notebook"
+                limit = self.max_output_bytes if cell_left <= nb_left else self.max_notebook_output_bytes
+                outs.append(
+                    NotebookNode(
+                        output_type="stream",
+                        name="stderr",
+                        text=f"\n[output cut: {which} printed more than the grader keeps ({limit} bytes)]\n",
+                    )
+                )
+            return None
+        self._cell_bytes += size
+        self._notebook_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
 
     def create_kernel_manager(self) -> Any:
         km = super().create_kernel_manager()
@@ -112,6 +244,22 @@ class BoundedExecute(Execute):
     ) -> NotebookNode:
         if cell.cell_type != "code" or not cell.source.strip():
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        self._cell_bytes = 0
+        self._truncated = False
+        cell = await self._execute_cell(cell, cell_index, execution_count, store_history)
+        if self.memory_limit_mb:
+            for out in cell.outputs:
+                if out.get("ename") == "MemoryError":
+                    out["evalue"] = (
+                        f"the grader's memory limit for this notebook ({self.memory_limit_mb} MiB) was reached"
+                        + (f" ({out['evalue']})" if out.get("evalue") else "")
+                    )
+                    out["traceback"] = list(out.get("traceback", [])) + [f"MemoryError: {out['evalue']}"]
+        return cell
+
+    async def _execute_cell(
+        self, cell: NotebookNode, cell_index: int, execution_count: int | None, store_history: bool
+    ) -> NotebookNode:
         if self._hangs > self.max_kernel_restarts:
             cell.outputs = [
                 _error(NOT_RUN, f"not run: earlier cells hung {self._hangs} times, so grading stopped here.")
@@ -154,6 +302,7 @@ class BoundedExecute(Execute):
             await ensure_async(self.km.shutdown_kernel(now=True))
         except RuntimeError:
             pass
+        self._end_leftovers()
         await ensure_async(self.km.cleanup_resources())
         if self.kc is not None:
             await ensure_async(self.kc.stop_channels())

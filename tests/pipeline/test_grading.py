@@ -165,3 +165,8 @@ def test_grading_is_bounded_even_with_hanging_students(graded: Graded):
     assert len(seconds) == students, f"expected a line per student in the grader's table:\n{graded.output[-3000:]}"
     slow = {student: s for student, s in seconds.items() if s >= STUDENT_BOUND}
     assert not slow, f"students of {graded.assignment} graded in more than {STUDENT_BOUND} s: {slow}"
+
+
+def test_no_student_is_flagged_for_an_edited_test_cell(graded: Graded):
+    # Fixtures change solution cells and add cells, never a test cell: restoring the hidden tests must not warn.
+    assert "has changed" not in graded.output and "FLAGGED" not in graded.output, graded.output[-3000:]

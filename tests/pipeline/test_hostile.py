@@ -1,0 +1,186 @@
+"""Grading proof, hostile and broken submissions: each ends graded fairly or flagged, nothing left running.
+
+One tiny assignment (00-start-here, two graded cells), a handful of students, graded by
+``python -m helpers.grading`` (parallel, with the project's ``nbgrader_config.py``):
+
+- ``clean``: the solution; graded 2/2 without a single warning (no "checksum has changed").
+- ``tampered``: the solution with a test cell edited to ``pass``; the test is restored, the
+  student scores what the code deserves (2/2) and is FLAGGED for review.
+- ``notjson`` / ``empty``: a notebook that is not JSON, a folder without a notebook: FAILED
+  with the cause in one line, after one attempt (no retry of what fails again).
+- ``regrade``: graded 2/2, then its notebook is replaced by a broken one and regraded: the
+  old grade is removed (gradebook, ``autograded/``) and ``nbgrader export`` gives it 0.
+- ``flood``: prints 5 MB in one cell; the autograded notebook keeps at most the byte limit.
+- ``hog``: allocates 3 GiB; ``MemoryError`` with the grader's limit in the message, 2/2 kept.
+- ``orphans``: starts a child in its own session (``start_new_session=True``) and a double-forked
+  grandchild with an empty environment; both are gone when grading ends.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+from coursedir import BIN, cell_scores, course_env, make_course, nbgrader
+from submission import build
+
+ASSIGNMENT = "00-start-here"
+#: A word in the command line of every process the ``orphans`` student starts.
+TAG = f"g13-orphan-{uuid.uuid4().hex[:8]}"
+
+FLOOD = 'print("x" * 5_000_000)'
+HOG = "hog = bytearray(3 * 1024**3)"
+ORPHANS = f"""\
+import os, subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "{TAG}-session"], start_new_session=True)
+if os.fork() == 0:  # a daemon: fork, new session, fork again, with an empty environment
+    os.setsid()
+    if os.fork() == 0:
+        os.execve(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{TAG}-daemon"], {{}})
+    os._exit(0)
+print("started")
+"""
+
+
+def _with_cell(source: str) -> nbformat.NotebookNode:
+    nb = build(ASSIGNMENT, None)
+    nb.cells.append(nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def _tampered() -> nbformat.NotebookNode:
+    nb = build(ASSIGNMENT, None)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex0_1_returns_greeting")
+    cell.source = "pass  # the tests are gone"
+    return nb
+
+
+def _grade(course: Path, *students: str) -> str:
+    args = [sys.executable, "-m", "helpers.grading", ASSIGNMENT, "--jobs", "3"]
+    args += [a for s in students for a in ("--student", s)]
+    proc = subprocess.run(args, cwd=course, env=course_env(course), capture_output=True, text=True, timeout=600)
+    return proc.stdout + proc.stderr
+
+
+def _line(output: str, student: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(student + " "))
+
+
+def _survivors() -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if TAG in cmdline and "pytest" not in cmdline:
+            found.append(f"{entry}: {cmdline}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    course = make_course(tmp_path_factory.mktemp("hostile"), [ASSIGNMENT])
+    nbgrader(course, "generate_assignment", ASSIGNMENT)
+    students = {
+        "clean": build(ASSIGNMENT, None),
+        "tampered": _tampered(),
+        "regrade": build(ASSIGNMENT, None),
+        "flood": _with_cell(FLOOD),
+        "hog": _with_cell(HOG),
+        "orphans": _with_cell(ORPHANS),
+    }
+    for student, nb in students.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    (course / "submitted" / "notjson" / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / "notjson" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text("this is { not json\n")
+    (course / "submitted" / "empty" / ASSIGNMENT).mkdir(parents=True)
+    first = _grade(course)
+    # regrade: the notebook is replaced by a broken one, and graded again
+    (course / "submitted" / "regrade" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text(
+        '{"nbformat": 4, "nbformat_minor": 5, "cells": 3}'
+    )
+    second = _grade(course, "regrade")
+    time.sleep(0.5)
+    return course, first, second
+
+
+def test_clean_submission_grades_without_warnings(hostile):
+    course, first, _ = hostile
+    assert _line(first, "clean").split()[1:4] == ["2", "/", "2"], first
+    assert "FLAGGED" not in _line(first, "clean")
+    # nbgrader's own log for the clean student: no "has changed" warning at all
+    log = subprocess.run(
+        [str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--student", "clean", "--force"],
+        cwd=course,
+        env=course_env(course),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "has changed" not in log.stdout + log.stderr, log.stderr[-3000:]
+
+
+def test_tampered_test_cell_is_restored_and_flagged(hostile):
+    course, first, _ = hostile
+    line = _line(first, "tampered")
+    assert "2 / 2" in line and "FLAGGED" in line and "ex0_1_returns_greeting" in line, line
+
+
+def test_broken_submissions_fail_in_one_line_without_retry(hostile):
+    _, first, _ = hostile
+    notjson = _line(first, "notjson")
+    assert f"notjson: {ASSIGNMENT}.ipynb is not a notebook (not valid JSON at line 1)" in notjson, notjson
+    empty = _line(first, "empty")
+    assert f"empty: no notebook in submitted/empty/{ASSIGNMENT}/" in empty, empty
+    assert "attempts" not in notjson + empty and "Traceback" not in first
+
+
+def test_failed_regrade_leaves_no_stale_grade(hostile):
+    course, first, second = hostile
+    assert "2 / 2" in _line(first, "regrade")
+    line = _line(second, "regrade")
+    assert "is not a notebook" in line and "old grade removed" in line and "attempts" not in line, line
+    assert not (course / "autograded" / "regrade" / ASSIGNMENT).exists()
+    nbgrader(course, "export", "--to", "grades.csv")
+    rows = {r["student_id"]: r for r in csv.DictReader((course / "grades.csv").open()) if r["assignment"] == ASSIGNMENT}
+    assert float(rows["regrade"]["score"]) == 0.0 and float(rows["clean"]["score"]) == 2.0, rows
+
+
+def test_output_flood_is_capped_in_bytes(hostile):
+    course, first, _ = hostile
+    assert "2 / 2" in _line(first, "flood"), first
+    path = course / "autograded" / "flood" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert path.stat().st_size < 1_500_000, path.stat().st_size
+    assert "output cut" in path.read_text()
+
+
+def test_memory_hog_hits_the_kernel_limit(hostile):
+    course, first, _ = hostile
+    assert "2 / 2" in _line(first, "hog"), first
+    text = (course / "autograded" / "hog" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert "memory limit" in text and "MemoryError" in text
+
+
+def test_nothing_a_kernel_started_survives_grading(hostile):
+    _, first, _ = hostile
+    assert "2 / 2" in _line(first, "orphans"), first
+    assert _survivors() == []
+
+
+def test_cell_scores_of_hostile_students_are_fair(hostile):
+    course, _, _ = hostile
+    for student in ("clean", "tampered", "flood", "hog", "orphans"):
+        assert cell_scores(course, ASSIGNMENT, student) == {
+            "ex0_1_returns_greeting": (1.0, 1.0),
+            "ex0_1_waits_without_blocking": (1.0, 1.0),
+        }, student

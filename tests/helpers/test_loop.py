@@ -581,9 +581,8 @@ def test_a_child_killed_after_wait_for_times_out_is_reaped():
 @pytest.mark.parametrize("how", ["kill", "terminate"])
 def test_a_sleeping_child_killed_exits_when_killed_even_if_the_signal_is_slow(monkeypatch, how):
     """Rule 9: the clock must not jump to the end of the child's sleep while the signal is on its way."""
-    import subprocess
-
     import queue
+    import subprocess
 
     send = subprocess.Popen.send_signal
     signals = queue.Queue()

@@ -67,6 +67,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -74,6 +75,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 __all__ = ["Outcome", "iter_on_dask", "open_client", "run_on_dask", "run_isolated"]
+
+_SERVER_LOCK = threading.Lock()
 
 
 @dataclasses.dataclass
@@ -164,14 +167,14 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}"[:300] if text else type(exc).__name__
 
 
-def _child(payload: bytes, conn: Any) -> None:
+def _child(function_bytes: bytes, job_bytes: bytes, conn: Any) -> None:
     """The job's process: run ``function(job)``, end whatever it started, send the outcome back."""
     import cloudpickle
 
     _become_subreaper()
     _on_parent_death()
     try:
-        function, job = cloudpickle.loads(payload)
+        function, job = cloudpickle.loads(function_bytes), cloudpickle.loads(job_bytes)
         message: tuple = (True, function(job), "", False, "")
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
         message = (False, None, _one_line(exc), bool(getattr(exc, "transient", False)), traceback.format_exc())
@@ -184,17 +187,27 @@ def _child(payload: bytes, conn: Any) -> None:
     conn.close()
 
 
-def _context(function: Callable[..., Any]) -> Any:
-    """The fork-server context; its server imports ``function``'s module once, before the first job."""
+def _context(module: str | None) -> Any:
+    """The fork-server context; its server imports ``module`` (the function's) once, before the first job."""
+    import json
+    from multiprocessing import forkserver, spawn
+
     ctx = multiprocessing.get_context("forkserver")
-    module = getattr(function, "__module__", None)
-    preload = ["helpers.grading.cluster"] + ([module] if module and module != "__main__" else [])
-    ctx.set_forkserver_preload(preload)  # used when the server starts, i.e. for the first job of this process
     # A Dask worker started by a nanny is a daemonic process, and multiprocessing refuses children to those.
     # The job's process is ours to end (it dies with its parent and kills what it started): allow it.
     current = multiprocessing.current_process()
     if current.daemon:
         current.daemon = False
+    with _SERVER_LOCK:  # the server starts at the first job of this process (again if it died)
+        preload = ["helpers.grading._forkmain", "cloudpickle", "psutil", "helpers.grading.cluster"]
+        ctx.set_forkserver_preload(preload + ([module] if module and module != "__main__" else []))
+        looks = spawn.get_preparation_data("job")
+        keys = ("init_main_from_name", "init_main_from_path")
+        os.environ["_HELPERS_GRADING_MAIN"] = json.dumps({k: looks[k] for k in keys if k in looks})
+        try:
+            forkserver.ensure_running()
+        finally:
+            os.environ.pop("_HELPERS_GRADING_MAIN", None)
     return ctx
 
 
@@ -211,12 +224,18 @@ def run_isolated(function: Callable[[Any], Any], job: Any, *, timeout: float | N
         3
     """
     import cloudpickle
+
+    return _run_isolated(cloudpickle.dumps(function), getattr(function, "__module__", None), job, timeout)
+
+
+def _run_isolated(function_bytes: bytes, module: str | None, job: Any, timeout: float | None) -> dict[str, Any]:
+    import cloudpickle
     import psutil
 
     started = time.monotonic()
-    ctx = _context(function)
+    ctx = _context(module)
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(cloudpickle.dumps((function, job)), sender), daemon=True)
+    proc = ctx.Process(target=_child, args=(function_bytes, cloudpickle.dumps(job), sender), daemon=True)
     proc.start()
     sender.close()
     data, overran = None, False
@@ -253,8 +272,9 @@ def run_isolated(function: Callable[[Any], Any], job: Any, *, timeout: float | N
     }
 
 
-def _task(function: Callable[[Any], Any], job: Any, timeout: float | None, isolate: bool) -> dict[str, Any]:
-    """What a Dask worker runs for one job."""
+def _task(function_bytes: bytes, module: str | None, job: Any, timeout: float | None, isolate: bool) -> dict:
+    """What a Dask worker runs for one job (the function travels as cloudpickle bytes: the scheduler need
+    not import its module)."""
     try:
         from distributed import get_worker
 
@@ -262,11 +282,14 @@ def _task(function: Callable[[Any], Any], job: Any, timeout: float | None, isola
     except (ImportError, ValueError):
         worker = ""
     if isolate:
-        result = run_isolated(function, job, timeout=timeout)
+        result = _run_isolated(function_bytes, module, job, timeout)
     else:
+        import cloudpickle
+
         started = time.monotonic()
         try:
-            result = {"ok": True, "value": function(job), "error": "", "transient": False, "traceback": ""}
+            value = cloudpickle.loads(function_bytes)(job)
+            result = {"ok": True, "value": value, "error": "", "transient": False, "traceback": ""}
         except Exception as exc:  # noqa: BLE001 - the coordinator decides
             result = {
                 "ok": False,
@@ -310,7 +333,7 @@ def open_client(scheduler: Any = None, workers: int | None = None, *, wait: floa
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0",
+                dashboard_address="127.0.0.1:0",  # no clash with another cluster (nor the network)
                 silence_logs=logging.ERROR,
             )
             stack.callback(cluster.close)
@@ -352,8 +375,11 @@ def iter_on_dask(
 
     Closing the iterator early cancels the jobs not yet finished.
     """
+    import cloudpickle
     from distributed import as_completed
 
+    function_bytes = cloudpickle.dumps(function)
+    module = getattr(function, "__module__", None)
     jobs = list(jobs)
     keys = [str(key(job)) if key else str(index) for index, job in enumerate(jobs)]
     if len(set(keys)) != len(keys):
@@ -370,7 +396,8 @@ def iter_on_dask(
             outcome.attempts += 1
             future = client.submit(
                 _task,
-                function,
+                function_bytes,
+                module,
                 outcome.job,
                 timeout,
                 isolate,

@@ -44,6 +44,15 @@ def sleepy(job: tuple[str, str, float]) -> tuple[str, int, int]:
     return name, pid, group
 
 
+def sleepy_with_child(job: tuple[str, str, float]) -> int:
+    """Start a child in its own session, mark the start (with both pids), sleep."""
+    folder, name, seconds = job
+    child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    Path(folder, f"{name}.{os.getpid()}.{child.pid}.started").touch()
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def fails(job: tuple[str, str]) -> None:
     folder, name = job
     Path(folder, f"{name}.{os.getpid()}.ran").touch()
@@ -219,6 +228,35 @@ def test_what_a_job_starts_ends_with_it(dask_cluster: DaskCluster):
         job, child, orphan = outcome.value
         assert _gone(job) and _gone(child) and _gone(orphan), "a process the job started outlived it"
     assert outcomes[0].value[0] != outcomes[1].value[0]
+
+
+def test_a_worker_process_that_dies_takes_its_jobs_processes_with_it(dask_cluster: DaskCluster, markers: Path):
+    """The out-of-memory killer takes the worker process alone: its nanny starts a new one, and the job's
+    process and what it started must not run on, orphaned."""
+    ended: list[bool] = []
+
+    def kill_a_worker_process() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for marker in markers.glob("o*.started"):
+                job, child = (int(pid) for pid in marker.name.split(".")[1:3])
+                worker = psutil.Process(job).parent().parent()  # job <- fork server <- worker (<- nanny)
+                assert worker.pid not in {w.pid for w in dask_cluster.workers}, "that is the nanny"
+                worker.kill()
+                while not (_gone(job) and _gone(child)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                ended.append(_gone(job) and _gone(child))
+                return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_a_worker_process)
+    killer.start()
+    jobs = [(str(markers), f"o{n}", 0.5) for n in range(3)]
+    outcomes = cluster.run_on_dask(sleepy_with_child, jobs, scheduler=dask_cluster.address, key=lambda job: job[1])
+    killer.join()
+    assert ended == [True], "the job's process or its child outlived the worker"
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    dask_cluster.client.wait_for_workers(2, timeout=60)  # the nanny started a new worker process
 
 
 def test_a_worker_killed_mid_job_loses_no_job(dask_cluster: DaskCluster, markers: Path):

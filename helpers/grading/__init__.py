@@ -9,4 +9,7 @@ Apart from the learner's package (recording, views, checks), these import nbgrad
   about a test cell the student really edited (not about the hidden tests the student copy lacks).
 - :mod:`helpers.grading.autograde`: grade every student of an assignment in parallel, each in a fresh
   kernel, in bounded time.
+- :mod:`helpers.grading.cluster`: run the grading jobs on a Dask cluster (a fresh process per job, retried
+  when a worker dies, results back to the one gradebook writer).
+- :mod:`helpers.grading.changes`: regrade only what changed (a fingerprint per submission).
 """

@@ -189,8 +189,9 @@ def _child(function_bytes: bytes, job_bytes: bytes, conn: Any) -> None:
         data = cloudpickle.dumps(message)
     except Exception as exc:  # noqa: BLE001 - a value that does not pickle is the job's failure
         data = cloudpickle.dumps((False, None, f"the job's result does not pickle: {_one_line(exc)}", False, ""))
-    conn.send_bytes(data)
-    conn.close()
+    with contextlib.suppress(OSError):  # BrokenPipeError: the worker is gone, nobody is waiting for the answer
+        conn.send_bytes(data)
+        conn.close()
 
 
 def _context(module: str | None) -> Any:

@@ -72,6 +72,13 @@ def flaky(job: tuple[str, str]) -> dict[str, bool]:
     return {"transient": len(list(Path(folder).glob(f"{name}.*.ran"))) == 1}
 
 
+def kills_its_worker(job: int) -> None:
+    """A hostile job: kill the worker process that runs it (job <- fork server <- worker)."""
+    worker = psutil.Process(os.getppid()).parent()
+    worker.kill()
+    time.sleep(30)
+
+
 def leaves_processes(job: int) -> tuple[int, int, int]:
     """Start a child in its own session and an orphan (double fork), as a hostile kernel could; return the pids."""
     child = subprocess.Popen(["sleep", "60"], start_new_session=True)
@@ -102,7 +109,11 @@ def _left_in_groups(groups: set[int]) -> list[psutil.Process]:
 
 class DaskCluster:
     def __init__(self, folder: Path) -> None:
-        env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__IDLE_TIMEOUT": "300s"}  # a safety net if pytest dies
+        env = {
+            **os.environ,
+            "DASK_DISTRIBUTED__SCHEDULER__IDLE_TIMEOUT": "300s",  # a safety net if pytest dies
+            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+        }
         self.folder = folder
         self.procs: list[subprocess.Popen] = []
         log = folder / "scheduler.log"
@@ -228,6 +239,14 @@ def test_what_a_job_starts_ends_with_it(dask_cluster: DaskCluster):
         job, child, orphan = outcome.value
         assert _gone(job) and _gone(child) and _gone(orphan), "a process the job started outlived it"
     assert outcomes[0].value[0] != outcomes[1].value[0]
+
+
+def test_a_job_that_kills_every_worker_it_runs_on_is_given_up(dask_cluster: DaskCluster):
+    """The test scheduler allows one worker death per job (ALLOWED_FAILURES=1; Dask's default is 3)."""
+    (poison,) = cluster.run_on_dask(kills_its_worker, [1], scheduler=dask_cluster.address, retries=3)
+    assert not poison.ok and not poison.transient and poison.attempts == 1
+    assert poison.error.startswith("KilledWorker: Attempted to run task"), poison.error
+    dask_cluster.client.wait_for_workers(2, timeout=60)  # the nannies start new worker processes
 
 
 def test_a_worker_process_that_dies_takes_its_jobs_processes_with_it(dask_cluster: DaskCluster, markers: Path):

@@ -58,11 +58,12 @@ Where the cluster comes from (``scheduler=``):
 
   In both, the workers' threads (``cores``/``processes`` or ``--nthreads``) are the students graded at once.
 
-Measured on 2 busy cores: a scheduler and two ``dask worker`` processes are up in 3-5 s, a ``LocalCluster``
-of two in about as long; a worker's fork server starts with its first job (0.5 s plus the import of
-``function``'s module, once per worker process); then each job costs about 20 ms more than ``function(job)``
-itself (fork, pipes, pickles; Dask's own share is 2-5 ms). Dask is imported lazily: ``import helpers.grading``
-never loads it.
+Measured on 2 cores shared with other work (load 8-12): a scheduler and two ``dask worker`` processes are up
+in 3-5 s, a ``LocalCluster`` of two in about as long; a worker's fork server starts with its first job (0.5-1 s
+plus the import of ``function``'s module, once per worker process). Then each job costs 20 ms (quiet) to 50 ms
+(loaded) more than ``function(job)`` for its own process (fork, pipes, pickles), and Dask's round trip adds
+about 25 ms per job and worker thread: well under 2 % of a student's 2-4 s. Dask is imported lazily:
+``import helpers.grading`` never loads it.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ runs whatever it is sent on every worker: keep its port on a private network, or
 What it guarantees:
 
 - **a fresh process per job**: on the worker, each job runs in its own child process, forked from a server
-  that has imported ``function``'s module once per worker (so nbgrader's imports are paid once per worker, not
-  per student). The child adopts everything the job starts (a Linux child subreaper) and kills it before it
-  reports; it dies with its worker. So nothing a student's kernel left behind (a process started in its own
+  that has imported ``function``'s module and ``preload`` once per worker (so nbgrader's imports are paid once
+  per worker, not per student: they took 10 s per student on a loaded machine). The child adopts everything
+  the job starts (a Linux child subreaper) and kills it before it reports; it dies with its worker. So nothing a student's kernel left behind (a process started in its own
   session, a changed module global in the machinery) survives into the next student's job;
 - **no student lost** when a worker dies mid-job (killed, out of memory, machine gone): the scheduler runs the
   job again on another worker (up to ``distributed.scheduler.allowed-failures`` deaths, 3 by default, then the
@@ -195,8 +195,8 @@ def _child(function_bytes: bytes, job_bytes: bytes, conn: Any) -> None:
         conn.close()
 
 
-def _context(module: str | None) -> Any:
-    """The fork-server context; its server imports ``module`` (the function's) once, before the first job."""
+def _context(modules: tuple[str, ...]) -> Any:
+    """The fork-server context; its server imports ``modules`` once, before the first job of this process."""
     import json
     from multiprocessing import forkserver, spawn
 
@@ -208,7 +208,7 @@ def _context(module: str | None) -> Any:
         current.daemon = False
     with _SERVER_LOCK:  # the server starts at the first job of this process (again if it died)
         preload = ["helpers.grading._forkmain", "cloudpickle", "psutil", "helpers.grading.cluster"]
-        ctx.set_forkserver_preload(preload + ([module] if module and module != "__main__" else []))
+        ctx.set_forkserver_preload(preload + [name for name in modules if name and name != "__main__"])
         looks = spawn.get_preparation_data("job")
         keys = ("init_main_from_name", "init_main_from_path")
         os.environ["_HELPERS_GRADING_MAIN"] = json.dumps({k: looks[k] for k in keys if k in looks})
@@ -219,12 +219,14 @@ def _context(module: str | None) -> Any:
     return ctx
 
 
-def run_isolated(function: Callable[[Any], Any], job: Any, *, timeout: float | None = None) -> dict[str, Any]:
+def run_isolated(
+    function: Callable[[Any], Any], job: Any, *, timeout: float | None = None, preload: Iterable[str] = ()
+) -> dict[str, Any]:
     """Run ``function(job)`` in a fresh process; return what happened as a plain dict (never raises for the job).
 
     The keys: ``ok``, ``value``, ``error`` (one line), ``transient``, ``traceback``, ``seconds``, ``exitcode``.
     A process that dies without an answer (killed, ``os._exit``, a crash) or overruns ``timeout`` seconds
-    (then it and everything it started are killed) is a transient failure.
+    (then it and everything it started are killed) is a transient failure. ``preload``: see :func:`iter_on_dask`.
 
     Example::
 
@@ -233,15 +235,16 @@ def run_isolated(function: Callable[[Any], Any], job: Any, *, timeout: float | N
     """
     import cloudpickle
 
-    return _run_isolated(cloudpickle.dumps(function), getattr(function, "__module__", None), job, timeout)
+    modules = (*preload, getattr(function, "__module__", None) or "")
+    return _run_isolated(cloudpickle.dumps(function), modules, job, timeout)
 
 
-def _run_isolated(function_bytes: bytes, module: str | None, job: Any, timeout: float | None) -> dict[str, Any]:
+def _run_isolated(function_bytes: bytes, modules: tuple[str, ...], job: Any, timeout: float | None) -> dict[str, Any]:
     import cloudpickle
     import psutil
 
     started = time.monotonic()
-    ctx = _context(module)
+    ctx = _context(modules)
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(function_bytes, cloudpickle.dumps(job), sender), daemon=True)
     proc.start()
@@ -280,7 +283,7 @@ def _run_isolated(function_bytes: bytes, module: str | None, job: Any, timeout: 
     }
 
 
-def _task(function_bytes: bytes, module: str | None, job: Any, timeout: float | None, isolate: bool) -> dict:
+def _task(function_bytes: bytes, modules: tuple[str, ...], job: Any, timeout: float | None, isolate: bool) -> dict:
     """What a Dask worker runs for one job (the function travels as cloudpickle bytes: the scheduler need
     not import its module)."""
     try:
@@ -290,7 +293,7 @@ def _task(function_bytes: bytes, module: str | None, job: Any, timeout: float | 
     except (ImportError, ValueError):
         worker = ""
     if isolate:
-        result = _run_isolated(function_bytes, module, job, timeout)
+        result = _run_isolated(function_bytes, modules, job, timeout)
     else:
         import cloudpickle
 
@@ -365,6 +368,7 @@ def iter_on_dask(
     retry_if: Callable[[Any], bool] | None = None,
     key: Callable[[Any], str] | None = None,
     isolate: bool = True,
+    preload: Iterable[str] = (),
 ) -> Iterator[Outcome]:
     """Run ``function(job)`` for every job on Dask; yield one :class:`Outcome` per job as each finishes.
 
@@ -380,6 +384,10 @@ def iter_on_dask(
         retry_if: called on what ``function`` returned; true means "transient, run it again".
         key: a unique, readable name per job (e.g. ``lambda job: job.student``); default its position.
         isolate: run each job in a fresh process (default). ``False`` runs it in the worker's thread.
+        preload: modules for each worker's fork server to import, besides ``function``'s own module, so that
+            no job pays for them: what ``function`` imports lazily (``["nbgrader.apps.api",
+            "helpers.grading.execute"]``). The server starts with the first job of a worker process and keeps
+            what it imported then.
 
     Closing the iterator early cancels the jobs not yet finished.
     """
@@ -387,7 +395,7 @@ def iter_on_dask(
     from distributed import as_completed
 
     function_bytes = cloudpickle.dumps(function)
-    module = getattr(function, "__module__", None)
+    modules = (*preload, getattr(function, "__module__", None) or "")
     jobs = list(jobs)
     keys = [str(key(job)) if key else str(index) for index, job in enumerate(jobs)]
     if len(set(keys)) != len(keys):
@@ -405,7 +413,7 @@ def iter_on_dask(
             future = client.submit(
                 _task,
                 function_bytes,
-                module,
+                modules,
                 outcome.job,
                 timeout,
                 isolate,
@@ -459,6 +467,7 @@ def run_on_dask(
     on_result: Callable[[Outcome], None] | None = None,
     key: Callable[[Any], str] | None = None,
     isolate: bool = True,
+    preload: Iterable[str] = (),
 ) -> list[Outcome]:
     """Run ``function(job)`` for every job on Dask; return the outcomes in the order of ``jobs``.
 
@@ -470,6 +479,7 @@ def run_on_dask(
 
         outcomes = run_on_dask(pipeline.execute, jobs, scheduler="tcp://10.0.0.5:8786",
                                key=lambda job: job.student, retry_if=lambda executed: executed.transient,
+                               preload=["nbgrader.apps.api", "helpers.grading.execute"],
                                on_result=lambda outcome: pipeline.record(root, outcome.value))
     """
     jobs = list(jobs)
@@ -484,6 +494,7 @@ def run_on_dask(
         retry_if=retry_if,
         key=key,
         isolate=isolate,
+        preload=preload,
     )
     with contextlib.closing(iterator):
         for outcome in iterator:

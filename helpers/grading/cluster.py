@@ -20,8 +20,9 @@ What it guarantees:
 - **a fresh process per job**: on the worker, each job runs in its own child process, forked from a server
   that has imported ``function``'s module and ``preload`` once per worker (so nbgrader's imports are paid once
   per worker, not per student: they took 10 s per student on a loaded machine). The child adopts everything
-  the job starts (a Linux child subreaper) and kills it before it reports; it dies with its worker. So nothing a student's kernel left behind (a process started in its own
-  session, a changed module global in the machinery) survives into the next student's job;
+  the job starts (a Linux child subreaper) and kills it before it reports; it dies with its worker. So
+  nothing a student's kernel left behind (a process started in its own session, a changed module global in
+  the machinery) survives into the next student's job;
 - **no student lost** when a worker dies mid-job (killed, out of memory, machine gone): the scheduler runs the
   job again on another worker (up to ``distributed.scheduler.allowed-failures`` deaths, 3 by default, then the
   job is reported failed: ``KilledWorker``);

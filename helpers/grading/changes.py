@@ -7,7 +7,8 @@ A submission's fingerprint is a SHA-256 over everything its grade depends on:
 - the assignment's source folder (``solutions/ASSIGNMENT/`` in this course: the notebook with its hidden tests);
 - the grading code: every source file of the ``helpers`` package, and the versions of Python, nbgrader,
   nbclient and ipykernel;
-- the grading configuration: ``nbgrader_config.py`` and ``extra`` (the options of the run, e.g. its limits).
+- the grading configuration: ``nbgrader_config.py``, the files of the kernels' ``kernel-config/`` folder if
+  the course has one, and ``extra`` (the options of the run, e.g. its limits).
 
 The coordinator (the one gradebook writer) uses it like this::
 
@@ -45,13 +46,13 @@ __all__ = ["Changes", "needs_grading", "remember"]
 _SUFFIX = ".fingerprints.json"
 
 
-def _hash_folder(digest: Any, folder: Path, label: str) -> None:
+def _hash_folder(digest: Any, folder: Path, label: str, *, recursive: bool = True) -> None:
     """Feed every file below ``folder`` (relative name and bytes, in a fixed order) into ``digest``."""
     digest.update(f"\0{label}\0".encode())
     if not folder.is_dir():
         digest.update(b"\0missing\0")
         return
-    for path in sorted(folder.rglob("*")):
+    for path in sorted(folder.rglob("*") if recursive else folder.glob("*")):
         relative = path.relative_to(folder)
         if not path.is_file() or any(part in (".ipynb_checkpoints", "__pycache__") for part in relative.parts):
             continue
@@ -148,6 +149,8 @@ class Changes:
         _hash_folder(digest, self.source / assignment, "source")
         digest.update(b"\0code\0" + grading_code_version().encode())
         digest.update(b"\0config\0" + self._config_bytes)
+        # its own files, not what installing it leaves there (build/, *.egg-info/)
+        _hash_folder(digest, self.root / "kernel-config", "kernel-config", recursive=False)
         digest.update(b"\0extra\0" + self.extra.encode())
         return digest.hexdigest()
 

@@ -376,7 +376,11 @@ def test_changes_regrades_only_what_changed(course: Path):
 
     (course / "solutions/01-x/01-x.ipynb").write_text("source with another hidden test")
     assert changes.needs_grading("01-x", "alice") and changes.needs_grading("01-x", "bob"), "the tests changed"
+    _graded(course, changes, "alice")
     assert Changes(course, extra={"timeout": 5}).needs_grading("01-x", "alice"), "other grading options"
+    (course / "kernel-config").mkdir()
+    (course / "kernel-config" / "ipython_kernel_config.json").write_text("{}")
+    assert changes.needs_grading("01-x", "alice"), "the kernels are configured otherwise"
 
 
 def test_changes_regrades_when_the_grade_is_gone(course: Path):

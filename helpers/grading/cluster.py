@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import multiprocessing
 import os
 import signal
@@ -85,6 +86,7 @@ from typing import Any
 __all__ = ["Outcome", "iter_on_dask", "open_client", "run_on_dask", "run_isolated"]
 
 _SERVER_LOCK = threading.Lock()
+_NONE = object()
 
 
 @dataclasses.dataclass
@@ -94,6 +96,7 @@ class Outcome:
     Attributes:
         job: the job, as passed in.
         key: the job's key (``key(job)``; the job's position by default).
+        index: the job's position in ``jobs``.
         ok: whether ``function`` returned (its ``value`` may still say the student's grading failed).
         value: what ``function`` returned for the last attempt (``None`` if it did not return).
         error: why the last attempt failed, in one line (``""`` if ``ok``).
@@ -107,6 +110,7 @@ class Outcome:
 
     job: Any
     key: str
+    index: int = 0
     ok: bool = False
     value: Any = None
     error: str = ""
@@ -370,12 +374,14 @@ def iter_on_dask(
     key: Callable[[Any], str] | None = None,
     isolate: bool = True,
     preload: Iterable[str] = (),
+    in_flight: int | None = None,
 ) -> Iterator[Outcome]:
     """Run ``function(job)`` for every job on Dask; yield one :class:`Outcome` per job as each finishes.
 
     Args:
         function: called once per job on a worker; importable there, or picklable by cloudpickle.
-        jobs: the jobs (each picklable).
+        jobs: the jobs (each picklable); read lazily, as room frees up (a generator that prepares each job
+            when asked keeps the coordinator's memory small).
         scheduler, workers: where to run (see :func:`open_client`).
         retries: extra attempts for a job whose failure may be transient: its process died or overran
             ``timeout``, it raised an exception whose ``transient`` attribute is true, or ``retry_if(value)``
@@ -389,6 +395,8 @@ def iter_on_dask(
             no job pays for them: what ``function`` imports lazily (``["nbgrader.apps.api",
             "helpers.grading.execute"]``). The server starts with the first job of a worker process and keeps
             what it imported then.
+        in_flight: jobs handed to the scheduler at a time (default: twice the cluster's worker threads, at
+            least 4): a class of thousands never sits whole in the scheduler's memory.
 
     Closing the iterator early cancels the jobs not yet finished.
     """
@@ -397,18 +405,19 @@ def iter_on_dask(
 
     function_bytes = cloudpickle.dumps(function)
     modules = (*preload, getattr(function, "__module__", None) or "")
-    jobs = list(jobs)
-    keys = [str(key(job)) if key else str(index) for index, job in enumerate(jobs)]
-    if len(set(keys)) != len(keys):
-        raise ValueError("key(job) must be unique: two jobs share a key")
     run = uuid.uuid4().hex[:8]
-    outcomes = [Outcome(job, name) for job, name in zip(jobs, keys)]
-    if not jobs:
+    todo = iter(jobs)
+    first = next(todo, _NONE)
+    if first is _NONE:
         return
+    todo = itertools.chain([first], todo)
+    outcomes: list[Outcome] = []
+    names: set[str] = set()
     with open_client(scheduler, workers) as client:
         index_of: dict[Any, int] = {}
+        pending = as_completed()
 
-        def submit(index: int) -> Any:
+        def submit(index: int) -> None:
             outcome = outcomes[index]
             outcome.attempts += 1
             future = client.submit(
@@ -422,11 +431,24 @@ def iter_on_dask(
                 pure=False,
             )
             index_of[future.key] = index
-            return future
+            pending.add(future)
 
-        pending = as_completed([submit(index) for index in range(len(jobs))])
-        delivered: set[int] = set()
+        def refill() -> None:
+            """Keep ``in_flight`` jobs (default: twice the cluster's threads) at the scheduler, no more."""
+            limit = in_flight or max(4, 2 * sum(client.nthreads().values()))
+            while pending.count() < limit:
+                job = next(todo, _NONE)
+                if job is _NONE:
+                    return
+                name = str(key(job)) if key else str(len(outcomes))
+                if name in names:
+                    raise ValueError(f"key(job) must be unique: two jobs are called {name!r}")
+                names.add(name)
+                outcomes.append(Outcome(job, name, len(outcomes)))
+                submit(len(outcomes) - 1)
+
         try:
+            refill()
             for future in pending:
                 index = index_of.pop(future.key)
                 outcome = outcomes[index]
@@ -445,11 +467,9 @@ def iter_on_dask(
                     outcome.seconds, outcome.worker, outcome.traceback = 0.0, "", ""
                 future.release()
                 if outcome.transient and outcome.attempts <= retries:
-                    pending.add(submit(index))
+                    submit(index)
                     continue
-                if index in delivered:  # cannot happen: one future per attempt, one attempt at a time
-                    continue
-                delivered.add(index)
+                refill()
                 yield outcome
         finally:
             for future in list(pending.futures):
@@ -469,8 +489,9 @@ def run_on_dask(
     key: Callable[[Any], str] | None = None,
     isolate: bool = True,
     preload: Iterable[str] = (),
+    in_flight: int | None = None,
 ) -> list[Outcome]:
-    """Run ``function(job)`` for every job on Dask; return the outcomes in the order of ``jobs``.
+    """Run ``function(job)`` for every job on Dask; return the outcomes in the order of ``jobs`` (read lazily).
 
     ``on_result(outcome)`` is called in this process as each job finishes (the place to write the gradebook:
     one writer). If it raises, the jobs not yet finished are cancelled and the exception propagates.
@@ -483,8 +504,7 @@ def run_on_dask(
                                preload=["nbgrader.apps.api", "helpers.grading.execute"],
                                on_result=lambda outcome: pipeline.record(root, outcome.value))
     """
-    jobs = list(jobs)
-    finished: dict[str, Outcome] = {}
+    finished: list[Outcome] = []
     iterator = iter_on_dask(
         function,
         jobs,
@@ -496,11 +516,11 @@ def run_on_dask(
         key=key,
         isolate=isolate,
         preload=preload,
+        in_flight=in_flight,
     )
     with contextlib.closing(iterator):
         for outcome in iterator:
-            finished[outcome.key] = outcome
+            finished.append(outcome)
             if on_result is not None:
                 on_result(outcome)
-    keys = [str(key(job)) if key else str(index) for index, job in enumerate(jobs)]
-    return [finished[name] for name in keys]
+    return sorted(finished, key=lambda outcome: outcome.index)

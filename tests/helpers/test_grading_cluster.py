@@ -189,14 +189,25 @@ def markers(tmp_path: Path) -> Path:
 
 def test_results_come_back_once_each_in_the_coordinator(dask_cluster: DaskCluster, markers: Path):
     seen: list[tuple[str, int]] = []
-    jobs = [(str(markers), f"s{n}", 0.2) for n in range(6)]
+    drawn: list[int] = []
+
+    def jobs():  # prepared one by one, when there is room for them
+        for n in range(6):
+            drawn.append(n)
+            yield (str(markers), f"s{n}", 0.2)
+
+    def on_result(outcome: cluster.Outcome) -> None:
+        seen.append((outcome.key, os.getpid()))
+        assert len(drawn) <= len(seen) + 3, "more than in_flight jobs were handed out"
+
     outcomes = cluster.run_on_dask(
         sleepy,
-        jobs,
+        jobs(),
         scheduler=dask_cluster.address,
         workers=2,
         key=lambda job: job[1],
-        on_result=lambda outcome: seen.append((outcome.key, os.getpid())),
+        on_result=on_result,
+        in_flight=3,
     )
     assert sorted(seen) == sorted((f"s{n}", os.getpid()) for n in range(6)), "one call per job, in this process"
     assert [o.key for o in outcomes] == [f"s{n}" for n in range(6)], "outcomes in the order of the jobs"

@@ -13,7 +13,9 @@ Install the course environment (``pip install -e ".[course]"``) on the scheduler
 worker: the scheduler unpickles each task (it refers to this module), the workers run ``function`` (sent as
 cloudpickle bytes: by reference when its module is importable, as ``pipeline.execute`` is). ``jobs`` and what
 ``function`` returns must pickle. Neither the course folder nor the gradebook is needed on a worker. The scheduler
-runs whatever it is sent on every worker: keep its port on a private network, or use Dask's TLS.
+runs whatever it is sent on every worker: keep its port on a private network, or use Dask's TLS, and out of
+reach of the students' kernels (no network for them), or a submission could run code of its own on every worker
+and send back forged results.
 
 What it guarantees:
 

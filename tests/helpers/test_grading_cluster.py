@@ -281,7 +281,7 @@ def test_a_worker_process_that_dies_takes_its_jobs_processes_with_it(dask_cluste
 
     killer = threading.Thread(target=kill_a_worker_process)
     killer.start()
-    jobs = [(str(markers), f"o{n}", 0.5) for n in range(3)]
+    jobs = [(str(markers), f"o{n}", 0.8) for n in range(3)]
     outcomes = cluster.run_on_dask(sleepy_with_child, jobs, scheduler=dask_cluster.address, key=lambda job: job[1])
     killer.join()
     assert ended == [True], "the job's process or its child outlived the worker"
@@ -290,7 +290,7 @@ def test_a_worker_process_that_dies_takes_its_jobs_processes_with_it(dask_cluste
 
 
 def test_a_worker_killed_mid_job_loses_no_job(dask_cluster: DaskCluster, markers: Path):
-    jobs = [(str(markers), f"k{n}", 0.5) for n in range(6)]
+    jobs = [(str(markers), f"k{n}", 0.8) for n in range(6)]
     workers = {w.pid: w for w in dask_cluster.workers}
     killed: list[int] = []
 

@@ -51,6 +51,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .pipeline import _TRANSIENT
+
 __all__ = ["StudentResult", "autograde", "main"]
 
 
@@ -69,6 +71,9 @@ class StudentResult:
         transient: whether that failure could go away on another attempt.
         flags: reasons to review a graded submission by hand (e.g. an edited test cell).
         removed_grade: an older grade of this student was removed because this grading failed.
+        cells: grade id -> (score, max_score) of every autograded cell.
+        events: what made grading slow or odd, one line each (a cell that hung, processes killed, output cut).
+        cpu_seconds: CPU time of the last attempt, its kernels included.
     """
 
     student: str
@@ -81,6 +86,9 @@ class StudentResult:
     transient: bool = False
     flags: list[str] = dataclasses.field(default_factory=list)
     removed_grade: bool = False
+    cells: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    events: list[str] = dataclasses.field(default_factory=list)
+    cpu_seconds: float | None = None
 
 
 def _load_config(root: Path) -> Any:
@@ -125,44 +133,28 @@ def _end_descendants() -> int:
     return killed
 
 
-def _grade_one(root: str, assignment: str, student: str, conn: Any) -> None:
-    """Worker process: autograde one student through nbgrader's API and report back.
+def _execute_one(job: Any, conn: Any) -> None:
+    """Worker process: run one student's prepared notebooks (``pipeline.execute``) and send back the result.
 
     The worker is a child subreaper: whatever the student's kernel started, even in its own
     session or double-forked, is re-parented here when its parent dies, and killed before the
     worker reports.
     """
     warnings.simplefilter("ignore")
-    os.chdir(root)
     _become_subreaper()
-    try:
-        from nbgrader.apps.api import NbGraderAPI
+    from .pipeline import Executed, execute
 
-        api = NbGraderAPI(config=_load_config(Path(root)))
-        result = api.autograde(assignment, student, force=True, create=True)
-        left = _end_descendants()
-        conn.send(
-            {
-                "success": bool(result["success"]),
-                "error": result.get("error") or "",
-                "log": result.get("log") or "",
-                "left_running": left,
-            }
-        )
+    try:
+        done = execute(job)
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
-        _end_descendants()
-        conn.send({"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""})
+        done = Executed(job.assignment, job.student, error=f"{type(exc).__name__}: {exc}")
+    left = _end_descendants()
+    if left:
+        done.log.append(f"[WARNING] Killed {left} process(es) left running after grading")
+    try:
+        conn.send(done)
     finally:
         conn.close()
-
-
-#: Failures another attempt may cure: the kernel did not start or answer in time, the process was killed.
-_TRANSIENT = re.compile(
-    r"Kernel died before replying|Kernel didn't respond|kernel_info|Kernel not alive|TimeoutError|"
-    r"Address already in use|database is locked",
-)
-#: A locked cell nbgrader found changed (and restored): ``Attribute 'checksum' for cell NAME has changed!``.
-_CHANGED = re.compile(r"Attribute '(\w+)' for cell (\S+) has changed!")
 
 
 def _one_line(error: str, log: str = "") -> str:
@@ -291,12 +283,22 @@ def autograde(
     students = list(students) if students is not None else _submitted(root, assignment)
     jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
 
+    from .pipeline import Course, events_of, flags_of, prepare, record, scores_of
+
+    course = Course.load(root)
+    jobs = _bounded_by_memory(jobs, course.config)
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nbgrader.apps.api", "helpers.grading.execute"])
+    ctx.set_forkserver_preload(["helpers.grading.pipeline", "helpers.grading.execute", "nbgrader.preprocessors"])
     results = {s: StudentResult(s) for s in students}
+    prepared: dict[str, Any] = {}
     queue = []
     for student in students:
         cause = _precheck(root, assignment, student)
+        if cause is None:
+            try:
+                prepared[student] = prepare(course, assignment, student)
+            except Exception as exc:  # noqa: BLE001 - one line, this student only
+                cause = str(exc) if isinstance(exc, LookupError) else _one_line(f"{type(exc).__name__}: {exc}")
         if cause is None:
             queue.append(student)
         else:
@@ -306,47 +308,52 @@ def autograde(
         while queue and len(running) < jobs:
             student = queue.pop(0)
             receiver, sender = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_grade_one, args=(str(root), assignment, student, sender), daemon=True)
+            proc = ctx.Process(target=_execute_one, args=(prepared[student], sender), daemon=True)
             proc.start()
             sender.close()
             results[student].attempts += 1
             running[student] = (proc, receiver, time.monotonic())
-        time.sleep(0.05)
+        time.sleep(0.02)
         for student, (proc, receiver, started) in list(running.items()):
             result = results[student]
             elapsed = time.monotonic() - started
-            message = None
+            done = None
             if receiver.poll():
                 try:
-                    message = receiver.recv()
+                    done = receiver.recv()
                 except EOFError:
-                    message = None
-            if message is None and proc.is_alive() and elapsed < timeout:
+                    done = None
+            if done is None and proc.is_alive() and elapsed < timeout:
                 continue
-            transient = message is None
-            if message is None and proc.is_alive():
+            error, transient = "", False
+            if done is None and proc.is_alive():
                 proc.kill()
-                message = {"success": False, "error": f"grading overran --timeout and was killed after {timeout:.0f} s"}
+                error, transient = f"grading overran --timeout and was killed after {timeout:.0f} s", True
+            elif done is None:
+                error, transient = f"grading process exited with code {proc.exitcode}", True
             proc.join(timeout=30)
             receiver.close()
             del running[student]
-            if message is None:
-                message = {"success": False, "error": f"grading process exited with code {proc.exitcode}"}
             result.seconds = elapsed
-            result.ok = message["success"]
-            log = message.get("log", "")
+            if done is not None:
+                error, transient = done.error, done.transient
+                result.cpu_seconds = done.cpu_seconds
+            if not error:
+                try:
+                    record(course, done)
+                except Exception as exc:  # noqa: BLE001 - one line, this student only
+                    error = _one_line(f"{type(exc).__name__}: {exc}")
+                    transient = bool(_TRANSIENT.search(error))
+            result.ok = not error
             if result.ok:
                 result.error, result.transient = "", False
-                result.flags = sorted(
-                    {
-                        f"test cell {cell} was edited ({attr} changed; restored before grading)"
-                        for attr, cell in _CHANGED.findall(log)
-                    }
-                )
+                result.flags = flags_of(done.log)
+                result.events = events_of(done.notebooks, done.log)
+                result.cells = {
+                    grade_id: score for text in done.notebooks.values() for grade_id, score in scores_of(text).items()
+                }
             else:
-                raw = message["error"] or log[-4000:]
-                result.error = _one_line(raw, log)
-                result.transient = transient or bool(_TRANSIENT.search(raw))
+                result.error, result.transient = _one_line(error), transient
             if not result.ok and result.transient and result.attempts <= retries:
                 queue.append(student)
     for result in results.values():
@@ -356,6 +363,23 @@ def autograde(
         if results[student].ok:
             results[student].score, results[student].max_score = score, max_score
     return [results[s] for s in students]
+
+
+def _bounded_by_memory(jobs: int, config: Any) -> int:
+    """``jobs``, lowered so that every kernel's memory limit fits in the memory available now."""
+    try:
+        import psutil
+
+        limit_mb = int(config.BoundedExecute.get("memory_limit_mb", 2048))
+        available_mb = psutil.virtual_memory().available // 2**20
+    except (ImportError, ValueError, TypeError):  # pragma: no cover
+        return jobs
+    if limit_mb <= 0:
+        return jobs
+    fits = max(1, available_mb // (limit_mb + 256))  # + what the grading process itself takes
+    if fits < jobs:
+        print(f"--jobs {jobs} lowered to {fits}: {fits} kernels of {limit_mb} MiB fit in {available_mb} MiB available")
+    return min(jobs, fits)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -359,7 +359,7 @@ def _title(cell: NotebookNode) -> str:
     """A graded cell's grade id and the first line of its docstring ("Check that ...")."""
     name = cell.metadata.nbgrader.get("grade_id", "?")
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-    doc = first.strip('"\' ').strip() if first.startswith(('"""', "'''")) else ""
+    doc = first.strip("\"' ").strip() if first.startswith(('"""', "'''")) else ""
     return f"{name}\n{_wrap(doc)}" if doc else name
 
 

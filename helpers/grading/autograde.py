@@ -287,8 +287,7 @@ def autograde(
 
     course = Course.load(root)
     jobs = _bounded_by_memory(jobs, course.config)
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["helpers.grading.pipeline", "helpers.grading.execute", "nbgrader.preprocessors"])
+    ctx = _process_context()
     results = {s: StudentResult(s) for s in students}
     prepared: dict[str, Any] = {}
     queue = []
@@ -363,6 +362,18 @@ def autograde(
         if results[student].ok:
             results[student].score, results[student].max_score = score, max_score
     return [results[s] for s in students]
+
+
+def _process_context() -> Any:
+    """How grading processes start: forked from this one, which has imported nbgrader already (no thread runs
+    here yet, so forking is safe); a forkserver that imports it once where fork is missing or threads run."""
+    import threading
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["helpers.grading.pipeline", "helpers.grading.execute", "nbgrader.preprocessors"])
+    return ctx
 
 
 def _bounded_by_memory(jobs: int, config: Any) -> int:

@@ -117,8 +117,8 @@ class Job:
 
     Attributes:
         assignment, student: ids.
-        notebooks: notebook id -> the sanitized notebook (JSON text): outputs cleared, test cells
-            and hidden tests restored.
+        notebooks: notebook id -> the sanitized notebook (a ``NotebookNode``, picklable): outputs
+            cleared, test cells and hidden tests restored.
         files: the other files of the submission and of the assignment's source folder
             (relative path -> bytes), put next to the notebook before it runs.
         steps: dotted names of the preprocessors to run (``BoundedExecute`` ... ``LimitOutput``).
@@ -128,7 +128,7 @@ class Job:
 
     assignment: str
     student: str
-    notebooks: dict[str, str]
+    notebooks: dict[str, Any]
     files: dict[str, bytes]
     steps: list[str]
     config: Any
@@ -140,7 +140,7 @@ class Executed:
     """What running a :class:`Job` gave: the executed notebooks, or why there are none.
 
     Attributes:
-        notebooks: notebook id -> executed notebook (JSON text), before the grades are recorded.
+        notebooks: notebook id -> executed notebook (a ``NotebookNode``), before the grades are recorded.
         log: warnings logged while preparing and running (kernel restarts, killed processes, ...).
         error: why the notebooks could not be run ("" if they were).
         transient: whether another attempt could cure ``error`` (a kernel that did not start).
@@ -149,7 +149,7 @@ class Executed:
 
     assignment: str
     student: str
-    notebooks: dict[str, str] = dataclasses.field(default_factory=dict)
+    notebooks: dict[str, Any] = dataclasses.field(default_factory=dict)
     log: list[str] = dataclasses.field(default_factory=list)
     error: str = ""
     transient: bool = False
@@ -231,7 +231,7 @@ def prepare(course: Course, assignment: str, student: str) -> Job:
                 warnings.simplefilter("ignore")
                 for step in course.sanitize:
                     nb, resources = _load(step)(config=course.config, log=log)(nb, resources)
-            notebooks[notebook] = nbformat.writes(nb)
+            notebooks[notebook] = nb
     if not notebooks:
         raise LookupError(f"no notebook of {assignment} ({', '.join(known)}) in the submission")
     files = _files(folder, course.ignore)
@@ -258,7 +258,6 @@ def execute(job: Job) -> Executed:
     The kernels' CPU counts in ``cpu_seconds`` only where they are children of this process
     (they are: nbclient starts them) and waited for (BoundedExecute shuts them down).
     """
-    import nbformat
     from nbgrader import utils
 
     started, cpu_started = time.monotonic(), time.process_time() + _children_cpu()
@@ -274,12 +273,11 @@ def execute(job: Job) -> Executed:
                 target.write_bytes(data)
             with warnings.catch_warnings(), utils.setenv(NBGRADER_EXECUTION="autograde"):
                 warnings.simplefilter("ignore")
-                for notebook, text in job.notebooks.items():
-                    nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+                for notebook, nb in job.notebooks.items():
                     resources = _resources(job, notebook, "", folder)
                     for step in job.steps:
                         nb, resources = _load(step)(config=job.config, log=log)(nb, resources)
-                    done.notebooks[notebook] = nbformat.writes(nb)
+                    done.notebooks[notebook] = nb
         except Exception as exc:  # noqa: BLE001 - reported, and judged transient or not by the coordinator
             done.error = f"{type(exc).__name__}: {exc}".strip()
             done.transient = bool(_TRANSIENT.search(done.error))
@@ -327,8 +325,7 @@ def record(course: Course, done: Executed) -> None:
                     gb.db.commit()
         silent = logging.getLogger("helpers.grading.record")
         silent.propagate = False
-        for notebook, text in done.notebooks.items():
-            nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        for notebook, nb in done.notebooks.items():
             resources = _resources(done, notebook, course.db_url, str(dest))
             for step in course.recording_steps:
                 nb, resources = _load(step)(config=course.config, log=silent)(nb, resources)
@@ -347,15 +344,13 @@ def flags_of(log: list[str]) -> list[str]:
     return sorted({f"test cell {cell} was edited ({attr} changed; restored before grading)" for attr, cell in found})
 
 
-def events_of(notebooks: dict[str, str], log: list[str]) -> list[str]:
+def events_of(notebooks: dict[str, Any], log: list[str]) -> list[str]:
     """What made a run slow or odd, one line each: cells that hung or were not run, kernels killed, output cut."""
-    import nbformat
 
     from .execute import HUNG, NOT_RUN
 
     events = []
-    for text in notebooks.values():
-        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    for nb in notebooks.values():
         not_run = 0
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -376,12 +371,10 @@ def events_of(notebooks: dict[str, str], log: list[str]) -> list[str]:
     return events
 
 
-def scores_of(text: str) -> dict[str, tuple[float, float]]:
+def scores_of(nb: Any) -> dict[str, tuple[float, float]]:
     """``{grade_id: (score, max_score)}`` of every autograded cell of an executed notebook."""
-    import nbformat
     from nbgrader import utils
 
-    nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     scores = {}
     for cell in nb.cells:
         if utils.is_grade(cell):

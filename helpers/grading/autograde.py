@@ -1,14 +1,18 @@
 """Autograde a whole class in parallel, every student in bounded time: ``python -m helpers.grading ID``.
 
-Stock ``nbgrader autograde`` grades one student after another and pays most of its time
-waiting on kernels. This runner grades several students at once, each in its own short-lived
-process forked from a server that has already imported nbgrader (so no process pays nbgrader's
-start-up again), with:
+Stock ``nbgrader autograde`` grades one student after another, in one process that reads and
+writes the gradebook, and pays most of its time waiting on kernels. This runner grades
+several students at once through :mod:`helpers.grading.pipeline`: this process (the
+coordinator) prepares each submission against the gradebook, a short-lived worker process per
+student runs it, and the coordinator alone records the grades. With:
 
 - single-use kernels (one per student notebook, as nbgrader does; a kernel is never reused
-  across students, so one student's monkeypatching cannot leak into another's grade);
+  across students, so one student's monkeypatching cannot leak into another's grade), which
+  draw no images (``BoundedExecute.images``);
 - bounded time: cells that hang are stopped by the course's ``BoundedExecute`` preprocessor
   (see ``helpers.grading.execute``); a student whose grading still overruns ``--timeout`` is killed;
+- bounded memory for the class: ``--jobs`` is lowered until every kernel's memory limit
+  (``BoundedExecute.memory_limit_mb``, 2 GiB) fits in the memory available;
 - causes in one line: a submission that cannot be graded is reported as such
   (``alice: 03-tasks.ipynb is not a notebook (not valid JSON at line 1)``,
   ``bob: no notebook in submitted/bob/03-tasks/``), never as a cut traceback;
@@ -22,8 +26,7 @@ start-up again), with:
   timestamp, as for a student who did not submit; the table says "old grade removed";
 - flags: a test cell the student edited is restored before grading (nbgrader) and, since
   clean cells restore silently (``helpers.grading.sanitize``), the student is flagged for review;
-- one gradebook: every process writes the course's SQLite gradebook (``db_url`` of the
-  course's ``nbgrader_config.py``; use ``?timeout=30`` in it so writers wait for each other).
+- one gradebook writer: only this process opens the course's gradebook; workers get plain data.
   No student is ever queued twice at once.
 
 Run it from the course root (where ``nbgrader_config.py`` is), after ``nbgrader generate_assignment ID``

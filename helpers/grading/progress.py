@@ -124,6 +124,20 @@ class ProgressState:
         )
 
 
+class _Shown:
+    """A state as a notebook shows it: HTML in a browser, the plain line where only text is shown."""
+
+    def __init__(self, state: ProgressState, label: str) -> None:
+        self.data = state.html(label)
+        self.text = state.line(label)
+
+    def _repr_html_(self) -> str:
+        return self.data
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _in_notebook() -> bool:
     """Whether this code runs in a Jupyter kernel (not a terminal IPython, not plain Python)."""
     if "IPython" not in sys.modules:
@@ -315,7 +329,7 @@ class Progress:
         self.stream.flush()
 
     def _open_notebook(self, widgets: bool) -> None:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
         if widgets and os.environ.get("HELPERS_PROGRESS_WIDGETS", "1") != "0":
             try:
@@ -328,7 +342,7 @@ class Progress:
                 self._widget = (ipywidgets.HBox([bar, text]), bar, text)
                 display(self._widget[0])
                 return
-        self._handle = display(HTML(self.state().html(self.label)), display_id=True)
+        self._handle = display(_Shown(self.state(), self.label), display_id=True)
 
     def _update_notebook(self, state: ProgressState) -> None:
         if self._widget is not None:
@@ -337,16 +351,14 @@ class Progress:
             bar.bar_style = "danger" if state.failed else ""
             text.value = html.escape(state.text())
         elif self._handle is not None:
-            from IPython.display import HTML
-
-            self._handle.update(HTML(state.html(self.label)))
+            self._handle.update(_Shown(state, self.label))
 
     def _close_notebook(self, state: ProgressState) -> None:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
         if self._widget is not None:
             # A widget's state is not saved with the notebook: leave a static summary in its place.
             self._widget[0].close()
-            display(HTML(state.html(self.label)))
+            display(_Shown(state, self.label))
         elif self._handle is not None:
-            self._handle.update(HTML(state.html(self.label)))
+            self._handle.update(_Shown(state, self.label))

@@ -301,7 +301,10 @@ def _tables(summary: ClassSummary, results: Sequence[Any], top: int) -> list[tup
         ["not graded", f"{len(s.failed)} ({_pct(len(s.failed), s.students)})"],
         ["flagged for review", f"{len(s.flagged)}"],
         ["points available", _num(s.max_score)],
-        ["mean score", f"{_num(s.mean)} ({_pct(s.mean or 0, int(s.max_score or 0)) if s.max_score else '-'})"],
+        [
+            "mean score",
+            _num(s.mean) + (f" ({100 * s.mean / s.max_score:.0f}%)" if s.mean is not None and s.max_score else ""),
+        ],
         ["median score", _num(s.median)],
         ["full marks", str(sum(score >= (s.max_score or math.inf) - 1e-9 for score in s.scores))],
         ["zero", str(sum(score <= 1e-9 for score in s.scores))],
@@ -378,11 +381,19 @@ def _tables(summary: ClassSummary, results: Sequence[Any], top: int) -> list[tup
     return tables
 
 
+def _numeric_columns(header: list[str], rows: list[list[str]]) -> list[bool]:
+    """Which columns hold numbers (``12``, ``3.5 s``, ``84%``, ``7 / 11``, ``-``): those are right-aligned."""
+    return [
+        all(re.fullmatch(r"[-\d.,/ %s]*", row[i]) for row in rows) and any(re.search(r"\d", row[i]) for row in rows)
+        for i in range(len(header))
+    ]
+
+
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     cells = [header] + rows
     cells = [[c.replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    numeric = [all(re.fullmatch(r"[-\d.,/ %s]*", row[i]) for row in rows) for i in range(len(header))]
+    numeric = _numeric_columns(header, rows)
 
     def line(row: list[str]) -> str:
         return "| " + " | ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(row, widths, numeric)) + " |"
@@ -638,7 +649,7 @@ def _html(summary: ClassSummary, results: Sequence[Any], top: int) -> str:
         '<img src="time.png" alt="grading time and the slowest students">',
     ]
     for title, header, rows in _tables(summary, results, top):
-        numeric = [all(re.fullmatch(r"[-\d.,/ %s]*", row[i]) for row in rows) for i in range(len(header))]
+        numeric = _numeric_columns(header, rows)
         parts.append(f"<h2>{e(title)}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
         for row in rows:
             parts.append(

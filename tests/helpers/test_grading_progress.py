@@ -117,7 +117,9 @@ def test_not_a_tty_gives_plain_periodic_lines_and_never_a_carriage_return():
 
 
 def test_a_tty_gets_one_line_redrawn_in_place(monkeypatch):
-    monkeypatch.setattr(progress_module.shutil, "get_terminal_size", lambda fallback: types.SimpleNamespace(columns=200))
+    monkeypatch.setattr(
+        progress_module.shutil, "get_terminal_size", lambda fallback: types.SimpleNamespace(columns=200)
+    )
     clock = Clock()
     out = TTY()
     p = Progress(3, stream=out, clock=clock)

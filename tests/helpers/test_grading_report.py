@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from helpers.grading.report import summarize, summary_markdown, why, write_class_report  # noqa: E402
-
 from grading_classes import CELLS_03, result, synthetic_class  # noqa: E402
+
+from helpers.grading.report import summarize, summary_markdown, why, write_class_report  # noqa: E402
 
 FILES = ["index.html", "summary.md", "scores.png", "exercises.png", "time.png", "students.csv", "exercises.csv"]
 

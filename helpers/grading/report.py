@@ -576,6 +576,7 @@ def _plot_time(summary: ClassSummary, results: Sequence[Any], path: Path, top: i
     right.set_title(f"the {len(slow)} slowest of {graded} graded students, and what happened", fontsize=9)
     right.spines[["top", "right"]].set_visible(False)
     if not slow:
+        right.set_axis_off()
         right.text(0.5, 0.5, "nobody was graded", ha="center", va="center", transform=right.transAxes)
     if kinds:
         fig.legend(

@@ -487,7 +487,8 @@ def _plot_exercises(summary: ClassSummary, path: Path) -> None:
     fig = _figure(7.5, 1.3 + 0.32 * max(len(exercises), 1))
     ax = fig.add_subplot()
     if not exercises:
-        ax.text(0.5, 0.5, "no graded cells: nobody was graded", ha="center", va="center", transform=ax.transAxes)
+        reason = "nobody was graded" if not s.graded else "the results carry no per-cell scores"
+        ax.text(0.5, 0.5, f"no graded cells: {reason}", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         fig.savefig(path)
         return

@@ -631,8 +631,8 @@ _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f3f3f3; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { background: #f3f3f3; white-space: nowrap; }
 img { max-width: 100%; display: block; margin: 0.5em 0 1.5em; }
 """
 
@@ -646,13 +646,22 @@ def _html(summary: ClassSummary, results: Sequence[Any], top: int) -> str:
         f"<h1>Class report: {e(summary.assignment)}</h1>",
         '<p>Every student, with each cell\'s score, events and errors: <a href="students.csv">students.csv</a>; '
         'per cell: <a href="exercises.csv">exercises.csv</a>; as text: <a href="summary.md">summary.md</a>.</p>',
-        '<img src="scores.png" alt="score distribution">',
-        '<img src="exercises.png" alt="full marks and mean score per graded cell">',
-        '<img src="time.png" alt="grading time and the slowest students">',
     ]
-    for title, header, rows in _tables(summary, results, top):
+    images = {
+        "Summary": '<img src="scores.png" alt="score distribution">',
+        "Exercises": '<img src="exercises.png" alt="full marks and mean score per graded cell">',
+        "Slowest": '<img src="time.png" alt="grading time and the slowest students">',
+    }
+    tables = _tables(summary, results, top)
+    if not any(title.startswith("Exercises") for title, _, _ in tables):
+        images["Summary"] += "\n" + images.pop("Exercises")
+    for title, header, rows in tables:
         numeric = _numeric_columns(header, rows)
-        parts.append(f"<h2>{e(title)}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
+        parts.append(f"<h2>{e(title)}</h2>")
+        image = next((images[key] for key in images if title.startswith(key)), None)
+        if image and not title.startswith("Summary"):
+            parts.append(image)
+        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
         for row in rows:
             parts.append(
                 "<tr>"
@@ -660,6 +669,8 @@ def _html(summary: ClassSummary, results: Sequence[Any], top: int) -> str:
                 + "</tr>"
             )
         parts.append("</table>")
+        if image and title.startswith("Summary"):
+            parts.append(image)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

@@ -27,7 +27,16 @@ bounded number of bars, so 3 students and 2,000 students both read well.
 It reads these attributes of each result (extra ones are ignored, missing ones count as empty):
 ``student, ok, score, max_score, seconds, attempts, error, flags, removed_grade`` and, when the grader
 provides them, ``cells`` (``{grade_id: (score, max_score)}``), ``events`` (lines such as
-``"cell 12 hung: still running after 15 s (kernel restarted)"``) and ``cpu_seconds``.
+``"cell 12: this cell was still running after 8 s and was stopped."``) and ``cpu_seconds``.
+
+What happened is read from the event lines, first match wins (``CATEGORIES``): ``not run``; ``crashed``
+(stopped the kernel, died, segfault, exited); ``hung`` (still running, did not stop, timed out, overran);
+``spun``; ``processes killed`` (left running); ``output cut``; ``memory``; anything else is ``other`` and
+shown whole. A student also counts as ``spun`` when the CPU time was at least 75% of a wall time of 5 s
+or more (``"CPU busy 8.6 of 9.1 s"``): a kernel that waits uses little CPU, one that spins uses it all.
+``retried`` is more than one attempt. In the tables an event located in a cell (``cell 9: ...``,
+``GRADE_ID: ...``) is shortened to its category and cells (``hung: cells 9, 14``); ``students.csv`` has
+every event whole.
 
 matplotlib is imported only here, with its Agg canvas (no pyplot, no global backend change).
 
@@ -62,14 +71,31 @@ TOP = 15
 #: What an event line says happened, tried in order: (category, pattern).
 CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("not run", re.compile(r"not run", re.I)),
-    ("hung", re.compile(r"\bhung\b|still running|timed? ?out|overran", re.I)),
+    ("crashed", re.compile(r"stopped the kernel|kernel died|\bdied\b|crash|segfault|exited", re.I)),
+    ("hung", re.compile(r"\bhung\b|still running|did not stop|timed? ?out|overran", re.I)),
     ("spun", re.compile(r"\bspun\b|\bspin|busy|never yield", re.I)),
-    ("crashed", re.compile(r"\bdied\b|crash|segfault|signal|exited", re.I)),
+    ("processes killed", re.compile(r"killed \d+ process|left running", re.I)),
     ("output cut", re.compile(r"output cut", re.I)),
     ("memory", re.compile(r"memory", re.I)),
 )
+#: A student is also counted as ``spun`` when CPU time was at least this share of a wall time of at least
+#: ``BUSY_SECONDS``: a kernel that waits (a hang, a sleep) uses little CPU, one that spins uses it all.
+BUSY_SHARE = 0.75
+BUSY_SECONDS = 5.0
 #: A student's colour in time.png: the first of these that applies.
-_PRIORITY = ("not graded", "hung", "spun", "crashed", "not run", "memory", "output cut", "retried", "other", "clean")
+_PRIORITY = (
+    "not graded",
+    "hung",
+    "spun",
+    "crashed",
+    "not run",
+    "memory",
+    "processes killed",
+    "output cut",
+    "retried",
+    "other",
+    "clean",
+)
 
 #: Okabe-Ito colours (as in ``helpers._plot``), told apart with every common kind of colour blindness.
 _COLORS = {
@@ -82,6 +108,7 @@ _COLORS = {
     "not run": "#56B4E9",  # sky blue
     "memory": "#009E73",  # bluish green
     "output cut": "#009E73",
+    "processes killed": "#8C7F00",  # dark yellow
     "retried": "#F0E442",  # yellow
     "other": "#999999",
 }
@@ -102,6 +129,14 @@ def _slowest(results: Sequence[Any], top: int) -> list[Any]:
     return sorted((r for r in results if r.ok), key=lambda r: (-_get(r, "seconds", 0.0), r.student))[:top]
 
 
+def _busy(result: Any) -> str:
+    """``"CPU busy 16.8 of 17.7 s"`` if the grading kernel used the CPU nearly all the time, else ``""``."""
+    cpu, wall = _get(result, "cpu_seconds"), _get(result, "seconds", 0.0)
+    if cpu is None or wall < BUSY_SECONDS or cpu < BUSY_SHARE * wall:
+        return ""
+    return f"CPU busy {cpu:.1f} of {wall:.1f} s"
+
+
 def _categories(result: Any) -> list[str]:
     """What happened while grading ``result``: categories of its events, ``retried``, ``not graded``."""
     found = []
@@ -109,6 +144,8 @@ def _categories(result: Any) -> list[str]:
         name = _category(event)
         if name not in found:
             found.append(name)
+    if _busy(result) and "spun" not in found:
+        found.append("spun")
     if _get(result, "attempts", 0) > 1:
         found.append("retried")
     if not result.ok:
@@ -121,43 +158,70 @@ def _primary(result: Any) -> str:
     return next((name for name in _PRIORITY if name in found), "clean")
 
 
-def _compressed(events: Sequence[str]) -> list[str]:
-    """Events that differ only in the cell number as one: ``cells 9, 14 hung: ...`` (first-seen order).
+#: How a category reads after the cells it happened in: ``hung: cells 9, 14``.
+_VERBS = {"crashed": "stopped the kernel", "memory": "memory limit", "output cut": "output cut"}
+
+
+def _short(events: Sequence[str]) -> list[str]:
+    """Events in a few words: those located in a cell (``cell 9: ...``, ``GRADE_ID: ...``) grouped by what happened.
+
+    An event of no known category is kept whole: what it says is not guessed at.
 
     Example use::
 
-        >>> _compressed(["cell 9 hung: still running", "kernel died in cell 7", "cell 14 hung: still running"])
-        ['cells 9, 14 hung: still running', 'kernel died in cell 7']
+        >>> _short(["cell 9: this cell was still running after 8 s and was stopped.",
+        ...         "cell 7: this cell stopped the kernel. The grader started a fresh kernel ...",
+        ...         "ex3_2_order: this cell was still running after 8 s and did not stop. ...",
+        ...         "3 cell(s) not run: the notebook hung too often"])
+        ['hung: cell 9, ex3_2_order', 'stopped the kernel: cell 7', '3 cell(s) not run: the notebook hung too often']
+        >>> _short(["cell 9: this cell was still running ...", "cell 14: this cell was still running ..."])
+        ['hung: cells 9, 14']
     """
-    shapes: dict[str, list[str]] = {}
+    located: dict[str, list[str]] = {}
+    out: list[str | tuple[str]] = []
     for event in events:
-        match = re.match(r"cell (\d+) (.*)", event)
-        key = f"\0{match.group(2)}" if match else event
-        shapes.setdefault(key, []).append(match.group(1) if match else "")
-    out = []
-    for key, cells in shapes.items():
-        if not key.startswith("\0"):
-            out.append(key)
+        name = _category(event)
+        match = re.match(r"(cell \d+|[A-Za-z_][\w.-]*): ", event)
+        if match is None or name == "other":
+            out.append(event)
+            continue
+        if name not in located:
+            located[name] = []
+            out.append((name,))
+        located[name].append(match.group(1))
+    lines = []
+    for item in out:
+        if isinstance(item, str):
+            lines.append(item)
+            continue
+        where = located[item[0]]
+        if len(where) > 1 and all(w.startswith("cell ") for w in where):
+            place = "cells " + ", ".join(w[5:] for w in where)
         else:
-            out.append(f"cell{'s' if len(cells) > 1 else ''} {', '.join(cells)} {key[1:]}")
-    return out
+            place = ", ".join(where)
+        lines.append(f"{_VERBS.get(item[0], item[0])}: {place}")
+    return lines
 
 
 def why(result: Any) -> str:
-    """Why grading ``result`` was slow or odd, in one line: its events, retries and error; ``""`` if nothing.
+    """Why grading ``result`` was slow or odd, in a few words: events, busy CPU, retries, error; ``""`` if nothing.
+
+    The events themselves are in ``students.csv``, whole.
 
     Example use::
 
         >>> from types import SimpleNamespace as R
-        >>> why(R(ok=True, events=["cell 12 hung: still running after 15 s (kernel restarted)"], attempts=1))
-        'cell 12 hung: still running after 15 s (kernel restarted)'
+        >>> why(R(ok=True, events=["cell 12: this cell was still running after 8 s and was stopped."], attempts=1))
+        'hung: cell 12'
         >>> why(R(ok=False, events=[], attempts=2, error="kernel died before replying"))
         'not graded: kernel died before replying; 2 attempts'
     """
     parts = []
     if not result.ok:
         parts.append(f"not graded: {_get(result, 'error', '') or 'unknown error'}")
-    parts.extend(_compressed(_get(result, "events", [])))
+    parts.extend(_short(_get(result, "events", [])))
+    if _busy(result):
+        parts.append(_busy(result))
     attempts = _get(result, "attempts", 0)
     if attempts > 1:
         parts.append(f"{attempts} attempts")
@@ -342,7 +406,7 @@ def _tables(summary: ClassSummary, results: Sequence[Any], top: int) -> list[tup
         for name in _categories(r):
             if name == "not graded":
                 continue
-            example = "{} attempts".format(_get(r, "attempts", 0)) if name == "retried" else ""
+            example = {"retried": f"{_get(r, 'attempts', 0)} attempts", "spun": _busy(r)}.get(name, "")
             for event in events:
                 if _category(event) == name:
                     example = event

@@ -18,6 +18,14 @@ CELLS_03 = {
     "ex3_4_reports_value_errors": 1,
     "ex3_4_other_errors_propagate": 1,
 }
+#: Event lines as helpers.grading.pipeline.events_of writes them (after "cell N: " or "GRADE_ID: ").
+STILL_RUNNING = "this cell was still running after 8 s and was stopped."
+DID_NOT_STOP = (
+    "this cell was still running after 8 s and did not stop. The grader started a fresh kernel and re-ran the "
+    "cells above it."
+)
+STOPPED_THE_KERNEL = "this cell stopped the kernel. The grader started a fresh kernel and re-ran the cells above it."
+
 #: How likely a student is to get each cell right (later exercises are harder).
 _SOLVED = [0.92, 0.85, 0.8, 0.62, 0.5, 0.7, 0.66, 0.45, 0.38]
 
@@ -66,27 +74,27 @@ def synthetic_class(n: int, seed: int = 13) -> list[StudentResult]:
         events, flags, attempts = [], [], 1
         if roll < 0.08:
             cell = rng.choice([9, 14, 21])
-            events.append(f"cell {cell} hung: still running after 15 s (kernel restarted)")
-            seconds += 19.0
+            events.append(f"cell {cell}: {STILL_RUNNING}")
+            seconds += 8.0
             if rng.random() < 0.3:
-                events.append(f"cell {cell + 4} hung: still running after 15 s (kernel restarted)")
-                seconds += 19.0
-        elif roll < 0.11:
-            events.append(f"cell {rng.choice([9, 14])} spun: a step held the loop for 5 s without yielding")
-            seconds += 15.0
+                events.append(f"cell {cell + 4}: {DID_NOT_STOP}")
+                seconds += 12.0
+        elif roll < 0.11:  # a busy loop: no event, the CPU time says it
+            seconds += 6.0
             cpu = seconds * 0.95
         elif roll < 0.13:
-            events.append(f"kernel died in cell {rng.choice([7, 12])}")
+            events.append(f"cell {rng.choice([7, 12])}: {STOPPED_THE_KERNEL}")
             seconds += 4.0
         elif roll < 0.14:
-            events += [f"cell {c} hung: still running after 15 s (kernel restarted)" for c in (9, 14, 21)]
-            events.append("3 cells not run: the notebook hung too often")
-            seconds += 60.0
+            events += [f"cell {c}: {DID_NOT_STOP}" for c in (9, 14, 21)]
+            events.append("3 cell(s) not run: the notebook hung too often")
+            seconds += 36.0
         elif roll < 0.15:
-            events.append("output cut at 1 MB")
+            events.append("cell 5: output cut (printed more than the grader keeps)")
+        elif roll < 0.155:
+            events.append("Killed 2 process(es) the student's kernel left running")
         elif roll < 0.16:
             attempts = 2
-            events.append("kernel did not start in time: retried")
             seconds += 3.0
         if rng.random() < 0.03:
             flags.append("test cell ex3_1_runs_concurrently was edited (checksum changed; restored before grading)")

@@ -11,7 +11,14 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from grading_classes import CELLS_03, result, synthetic_class  # noqa: E402
+from grading_classes import (
+    CELLS_03,
+    DID_NOT_STOP,
+    STILL_RUNNING,
+    STOPPED_THE_KERNEL,
+    result,
+    synthetic_class,
+)  # noqa: E402
 
 from helpers.grading.report import summarize, summary_markdown, why, write_class_report  # noqa: E402
 
@@ -46,10 +53,7 @@ def small_class() -> list:
             attempts=2,
             cpu_seconds=1.4,
             cells={"ex1_runs": (0.5, 2.0), "ex1_order": (1.0, 1.0), "ex2_cleanup": (0.0, 1.0)},
-            events=[
-                "cell 9 hung: still running after 15 s (kernel restarted)",
-                "cell 14 hung: still running after 15 s (kernel restarted)",
-            ],
+            events=[f"cell 9: {STILL_RUNNING}", f"cell 14: {DID_NOT_STOP}"],
             flags=["test cell ex1_runs was edited (checksum changed; restored before grading)"],
         ),
         result("carol", ok=False, attempts=0, error="no notebook in submitted/carol/01-x/", removed_grade=True),
@@ -71,8 +75,38 @@ def test_summary_counts_scores_and_pass_rates():
 def test_why_says_what_happened_in_one_line():
     alice, bob, carol = small_class()
     assert why(alice) == ""
-    assert why(bob) == "cells 9, 14 hung: still running after 15 s (kernel restarted); 2 attempts"
+    assert why(bob) == "hung: cells 9, 14; 2 attempts"
     assert why(carol) == "not graded: no notebook in submitted/carol/01-x/"
+
+
+def test_grading_events_are_told_apart():
+    """The lines helpers.grading.pipeline.events_of writes, and a kernel that used the CPU all along."""
+    events = [
+        f"ex3_1_runs_concurrently: {STILL_RUNNING}",
+        f"cell 12: {STOPPED_THE_KERNEL}",
+        "2 cell(s) not run: the notebook hung too often",
+        "cell 5: memory limit reached",
+        "cell 6: output cut (printed more than the grader keeps)",
+        "Killed 2 process(es) the student's kernel left running",
+        "something nobody planned for",
+    ]
+    spinner = result("eve", ok=True, score=1.0, max_score=1.0, seconds=9.0, cpu_seconds=8.5, attempts=1, events=events)
+    assert why(spinner).split("; ") == [
+        "hung: ex3_1_runs_concurrently",
+        "stopped the kernel: cell 12",
+        "2 cell(s) not run: the notebook hung too often",
+        "memory limit: cell 5",
+        "output cut: cell 6",
+        "Killed 2 process(es) the student's kernel left running",
+        "something nobody planned for",
+        "CPU busy 8.5 of 9.0 s",
+    ]
+    text = summary_markdown("03-tasks", [spinner])
+    table = text[text.index("## What happened") :]
+    for what in ["hung", "spun", "crashed", "not run", "memory", "processes killed", "output cut", "other"]:
+        assert f"| {what} " in table, what
+    waiting = result("fay", ok=True, score=1.0, max_score=1.0, seconds=9.0, cpu_seconds=1.5, attempts=1)
+    assert why(waiting) == "", "a kernel that waited is not busy"
 
 
 def test_the_markdown_tables_hold_the_numbers():
@@ -92,7 +126,7 @@ def test_the_markdown_tables_hold_the_numbers():
     assert row("ex2_cleanup")[1:] == ["1", "0", "0%", "0.00", "2"]
     # slowest first, with the reason; a student who was not graded is in the not-graded table instead
     assert row("bob")[:4] == ["bob", "41.0", "1.4", "1.5 / 4"]
-    assert "cells 9, 14 hung" in row("bob")[4]
+    assert row("bob")[4] == "hung: cells 9, 14; 2 attempts"
     assert row("hung")[1] == "1" and row("retried")[1] == "1"
     assert row("no notebook in submitted/STUDENT/01-x/")[1:] == ["1", "carol"]
     assert row("test cell ex1_runs was edited (checksum changed; restored before grading)")[1:] == ["1", "bob"]
@@ -115,7 +149,8 @@ def test_the_report_files_are_written_next_to_grades_csv(tmp_path: Path):
     assert [r["student"] for r in rows] == ["alice", "bob", "carol"]
     assert [r["status"] for r in rows] == ["graded", "flagged", "not graded"]
     assert rows[1]["ex1_runs"] == "0.5" and rows[1]["attempts"] == "2"
-    assert rows[1]["events"].count("hung") == 2 and rows[2]["old_grade_removed"] == "yes"
+    assert rows[1]["events"] == f"cell 9: {STILL_RUNNING} | cell 14: {DID_NOT_STOP}", "events whole in the CSV"
+    assert rows[2]["old_grade_removed"] == "yes"
     cells = list(csv.DictReader((folder / "exercises.csv").open()))
     assert [(c["grade_id"], c["full_marks"], c["pass_rate"]) for c in cells] == [
         ("ex1_runs", "1", "0.500"),

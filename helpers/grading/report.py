@@ -593,7 +593,7 @@ def _plot_time(summary: ClassSummary, results: Sequence[Any], path: Path, top: i
     # Hung and timed-out students take 10 to 200 times a clean one: a log axis keeps both readable.
     log = high > 20 * statistics.median(seconds or [1.0]) and high > low
     with_histogram = len(started) >= 10  # a histogram of a handful of students says less than their bars
-    fig = _figure(9.5 if with_histogram else 7.5, 1.5 + 0.3 * max(len(slow), 3))
+    fig = _figure(10.5 if with_histogram else 7.5, 1.5 + 0.3 * max(len(slow), 3))
     if with_histogram:
         left, right = fig.subplots(1, 2, width_ratios=[2, 3])
     else:
@@ -610,7 +610,7 @@ def _plot_time(summary: ClassSummary, results: Sequence[Any], path: Path, top: i
             left.xaxis.set_major_formatter(_seconds_formatter())
         left.set_xlabel("grading time (s)" + (", log scale" if log else ""))
         left.set_ylabel("students")
-        note = f"; {rejected} rejected before grading not shown" if rejected else ""
+        note = f"\n({rejected} rejected before grading: not shown)" if rejected else ""
         left.set_title(f"all {len(started)} students started{note}", fontsize=9)
         left.spines[["top", "right"]].set_visible(False)
 
@@ -623,17 +623,17 @@ def _plot_time(summary: ClassSummary, results: Sequence[Any], path: Path, top: i
     if has_cpu:
         right.barh(rows, [c or 0.0 for c in cpus], height=0.3, color=colors)
     for row, r, wall in zip(rows, slow, walls):
-        counts = collections.Counter(_category(e) for e in _get(r, "events", []))
-        label = ", ".join(f"{c} ×{counts[c]}" if counts.get(c, 0) > 1 else c for c in _categories(r))
+        label = why(r)
+        label = label if len(label) <= 44 else label[:43] + "…"
         right.text(wall, row, " " + label, va="center", fontsize=7.5)
     right.set_yticks(rows, [r.student for r in slow], fontsize=8)
     right.set_ylim(-0.6, max(len(slow), 3) - 0.4)
     if log:
         right.set_xscale("log")
-        right.set_xlim(min([low] + [c for c in cpus if c]) * 0.8, max(walls, default=1.0) * 5)
+        right.set_xlim(min([low] + [c for c in cpus if c]) * 0.8, max(walls, default=1.0) * 15)
         right.xaxis.set_major_formatter(_seconds_formatter())
     else:
-        right.set_xlim(0, max(walls, default=1.0) * 1.45)
+        right.set_xlim(0, max(walls, default=1.0) * 1.8)
     right.set_xlabel(
         ("seconds (wide: wall time; narrow: CPU time)" if has_cpu else "seconds") + (", log scale" if log else "")
     )

@@ -32,11 +32,9 @@ _SOLVED = [0.92, 0.85, 0.8, 0.62, 0.5, 0.7, 0.66, 0.45, 0.38]
 
 def result(student: str, **fields: object) -> StudentResult:
     """A StudentResult with ``fields``, those the dataclass does not have yet (cells, events, cpu_seconds) set after."""
+    fields = {"cells": {}, "events": [], "cpu_seconds": None, **fields}
     known = {f: fields.pop(f) for f in list(fields) if f in StudentResult.__dataclass_fields__}
     r = StudentResult(student, **known)
-    fields.setdefault("cells", {})
-    fields.setdefault("events", [])
-    fields.setdefault("cpu_seconds", None)
     for name, value in fields.items():
         setattr(r, name, value)
     return r

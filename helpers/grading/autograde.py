@@ -58,6 +58,9 @@ from .pipeline import _TRANSIENT
 
 __all__ = ["StudentResult", "autograde", "main"]
 
+#: Classes up to this size get one table row per student; larger ones list only the failed and flagged.
+TABLE_ROWS = 100
+
 
 @dataclasses.dataclass
 class StudentResult:
@@ -259,6 +262,7 @@ def autograde(
     jobs: int | None = None,
     timeout: float = 600.0,
     retries: int = 1,
+    progress: Any = True,
 ) -> list[StudentResult]:
     """Autograde ``students`` (default: everyone in ``submitted/``) in parallel; return one result each.
 
@@ -270,6 +274,8 @@ def autograde(
         timeout: wall seconds after which one student's grading is killed (and retried).
         retries: extra attempts for a student whose grading failed in a way that may be transient
             (killed, overran ``timeout``, kernel did not start); a broken notebook is not retried.
+        progress: show progress (``helpers.grading.progress``: a line in a terminal, a bar in a notebook);
+            ``False`` for none, or a ``Progress`` to feed.
 
     Example use::
 
@@ -286,15 +292,46 @@ def autograde(
     students = list(students) if students is not None else _submitted(root, assignment)
     jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
 
-    from .pipeline import Course, events_of, flags_of, prepare, record, scores_of
+    from .pipeline import Course
 
     course = Course.load(root)
     jobs = _bounded_by_memory(jobs, course.config)
     ctx = _process_context()
     results = {s: StudentResult(s) for s in students}
+    if progress is True or progress is False:
+        from .progress import Progress
+
+        progress = Progress(len(students), label=assignment, mode="auto" if progress else "off")
+    with progress:
+        _grade_all(course, assignment, students, results, ctx, jobs, timeout, retries, progress)
+    for result in results.values():
+        if not result.ok:
+            result.removed_grade = _remove_grade(root, assignment, result.student)
+    for student, (score, max_score) in _scores(root, assignment, students).items():
+        if results[student].ok:
+            results[student].score, results[student].max_score = score, max_score
+    return [results[s] for s in students]
+
+
+def _grade_all(
+    course: Any,
+    assignment: str,
+    students: list[str],
+    results: dict[str, StudentResult],
+    ctx: Any,
+    jobs: int,
+    timeout: float,
+    retries: int,
+    progress: Any,
+) -> None:
+    """Prepare, run (``jobs`` at a time) and record every student, filling ``results``."""
+    from .pipeline import events_of, flags_of, prepare, record, scores_of
+
+    root = course.root
     prepared: dict[str, Any] = {}
     queue = []
     for student in students:
+        progress.refresh()
         cause = _precheck(root, assignment, student)
         if cause is None:
             try:
@@ -305,6 +342,7 @@ def autograde(
             queue.append(student)
         else:
             results[student].error = cause
+            progress.done(results[student])
     running: dict[str, tuple[Any, Any, float]] = {}
     while queue or running:
         while queue and len(running) < jobs:
@@ -315,7 +353,9 @@ def autograde(
             sender.close()
             results[student].attempts += 1
             running[student] = (proc, receiver, time.monotonic())
+            progress.started(student)
         time.sleep(0.02)
+        progress.refresh()
         for student, (proc, receiver, started) in list(running.items()):
             result = results[student]
             elapsed = time.monotonic() - started
@@ -358,13 +398,9 @@ def autograde(
                 result.error, result.transient = _one_line(error), transient
             if not result.ok and result.transient and result.attempts <= retries:
                 queue.append(student)
-    for result in results.values():
-        if not result.ok:
-            result.removed_grade = _remove_grade(root, assignment, result.student)
-    for student, (score, max_score) in _scores(root, assignment, students).items():
-        if results[student].ok:
-            results[student].score, results[student].max_score = score, max_score
-    return [results[s] for s in students]
+                progress.retrying(result)
+            else:
+                progress.done(result)
 
 
 def _process_context() -> Any:
@@ -407,14 +443,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--retries", type=int, default=1, help="extra attempts for a student whose failure may be transient"
     )
     parser.add_argument("--root", default=".", help="course root with nbgrader_config.py (default .)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress line while grading")
+    parser.add_argument(
+        "--no-report", action="store_true", help="no class report (reports/ASSIGNMENT/ next to grades.csv)"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     results = autograde(
-        args.assignment, args.student, root=args.root, jobs=args.jobs, timeout=args.timeout, retries=args.retries
+        args.assignment,
+        args.student,
+        root=args.root,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        retries=args.retries,
+        progress=not args.no_progress,
     )
     width = max([len(r.student) for r in results] + [7])
     print(f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status")
-    for r in results:
+    # a large class: the students who need a look; everyone is in the report's students.csv
+    shown = results if len(results) <= TABLE_ROWS else [r for r in results if not r.ok or r.flags]
+    for r in shown:
         score = f"{r.score:g} / {r.max_score:g}" if r.score is not None else "-"
         if r.ok:
             status = "graded" + (f"; FLAGGED for review: {'; '.join(r.flags)}" if r.flags else "")
@@ -426,7 +474,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     flagged = sum(bool(r.flags) for r in results)
     if flagged:
         print(f"{flagged} graded submission(s) flagged for review")
+    if len(shown) < len(results):
+        print(f"({len(results) - len(shown)} students graded without a flag are not listed)")
     print(f"{len(results) - failed} of {len(results)} graded in {time.monotonic() - started:.1f} s")
+    if not args.no_report and results:
+        from .report import write_class_report
+
+        print(f"class report: {write_class_report(args.root, args.assignment, results)}")
     return 1 if failed else 0
 
 

@@ -195,9 +195,14 @@ def load(shell: Any) -> None:
         shell: the ``InteractiveShell``; in a Jupyter kernel ``shell.kernel`` is the
             ipykernel kernel whose interrupt handling is replaced.
     """
+    import gc
+
     from ._magic import register
 
     register(shell)
+    # What exists now (the kernel, IPython, their modules) lives as long as the kernel: out of the
+    # collector's way, every full collection (helpers.checks runs one before each check) costs less.
+    gc.freeze()
     shell.set_custom_exc((BaseException,), _show_error)
     kernel = getattr(shell, "kernel", None)
     if kernel is None:

@@ -9,6 +9,10 @@ Apart from the learner's package (recording, views, checks), these import nbgrad
   about a test cell the student really edited (not about the hidden tests the student copy lacks).
 - :mod:`helpers.grading.autograde`: grade every student of an assignment in parallel, each in a fresh
   kernel, in bounded time.
+- :mod:`helpers.grading.progress`: ``Progress``, what the instructor sees while a class is graded (a terminal
+  line, log lines, or a notebook display).
+- :mod:`helpers.grading.report`: ``write_class_report``, the class report written next to ``grades.csv``
+  (plots, HTML and Markdown tables, CSVs).
 - :mod:`helpers.grading.cluster`: run the grading jobs on a Dask cluster (a fresh process per job, retried
   when a worker dies, results back to the one gradebook writer).
 - :mod:`helpers.grading.changes`: regrade only what changed (a fingerprint per submission).

@@ -1,14 +1,18 @@
 """Autograde a whole class in parallel, every student in bounded time: ``python -m helpers.grading ID``.
 
-Stock ``nbgrader autograde`` grades one student after another and pays most of its time
-waiting on kernels. This runner grades several students at once, each in its own short-lived
-process forked from a server that has already imported nbgrader (so no process pays nbgrader's
-start-up again), with:
+Stock ``nbgrader autograde`` grades one student after another, in one process that reads and
+writes the gradebook, and pays most of its time waiting on kernels. This runner grades
+several students at once through :mod:`helpers.grading.pipeline`: this process (the
+coordinator) prepares each submission against the gradebook, a short-lived worker process per
+student runs it, and the coordinator alone records the grades. With:
 
 - single-use kernels (one per student notebook, as nbgrader does; a kernel is never reused
-  across students, so one student's monkeypatching cannot leak into another's grade);
+  across students, so one student's monkeypatching cannot leak into another's grade), which
+  draw no images (``BoundedExecute.images``);
 - bounded time: cells that hang are stopped by the course's ``BoundedExecute`` preprocessor
   (see ``helpers.grading.execute``); a student whose grading still overruns ``--timeout`` is killed;
+- bounded memory for the class: ``--jobs`` is lowered until every kernel's memory limit
+  (``BoundedExecute.memory_limit_mb``, 2 GiB) fits in the memory available;
 - causes in one line: a submission that cannot be graded is reported as such
   (``alice: 03-tasks.ipynb is not a notebook (not valid JSON at line 1)``,
   ``bob: no notebook in submitted/bob/03-tasks/``), never as a cut traceback;
@@ -22,8 +26,7 @@ start-up again), with:
   timestamp, as for a student who did not submit; the table says "old grade removed";
 - flags: a test cell the student edited is restored before grading (nbgrader) and, since
   clean cells restore silently (``helpers.grading.sanitize``), the student is flagged for review;
-- one gradebook: every process writes the course's SQLite gradebook (``db_url`` of the
-  course's ``nbgrader_config.py``; use ``?timeout=30`` in it so writers wait for each other).
+- one gradebook writer: only this process opens the course's gradebook; workers get plain data.
   No student is ever queued twice at once.
 
 Run it from the course root (where ``nbgrader_config.py`` is), after ``nbgrader generate_assignment ID``
@@ -51,7 +54,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .pipeline import _TRANSIENT
+
 __all__ = ["StudentResult", "autograde", "main"]
+
+#: Classes up to this size get one table row per student; larger ones list only the failed and flagged.
+TABLE_ROWS = 100
 
 
 @dataclasses.dataclass
@@ -69,6 +77,9 @@ class StudentResult:
         transient: whether that failure could go away on another attempt.
         flags: reasons to review a graded submission by hand (e.g. an edited test cell).
         removed_grade: an older grade of this student was removed because this grading failed.
+        cells: grade id -> (score, max_score) of every autograded cell.
+        events: what made grading slow or odd, one line each (a cell that hung, processes killed, output cut).
+        cpu_seconds: CPU time of the last attempt, its kernels included.
     """
 
     student: str
@@ -81,6 +92,9 @@ class StudentResult:
     transient: bool = False
     flags: list[str] = dataclasses.field(default_factory=list)
     removed_grade: bool = False
+    cells: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    events: list[str] = dataclasses.field(default_factory=list)
+    cpu_seconds: float | None = None
 
 
 def _load_config(root: Path) -> Any:
@@ -125,44 +139,28 @@ def _end_descendants() -> int:
     return killed
 
 
-def _grade_one(root: str, assignment: str, student: str, conn: Any) -> None:
-    """Worker process: autograde one student through nbgrader's API and report back.
+def _execute_one(job: Any, conn: Any) -> None:
+    """Worker process: run one student's prepared notebooks (``pipeline.execute``) and send back the result.
 
     The worker is a child subreaper: whatever the student's kernel started, even in its own
     session or double-forked, is re-parented here when its parent dies, and killed before the
     worker reports.
     """
     warnings.simplefilter("ignore")
-    os.chdir(root)
     _become_subreaper()
-    try:
-        from nbgrader.apps.api import NbGraderAPI
+    from .pipeline import Executed, execute
 
-        api = NbGraderAPI(config=_load_config(Path(root)))
-        result = api.autograde(assignment, student, force=True, create=True)
-        left = _end_descendants()
-        conn.send(
-            {
-                "success": bool(result["success"]),
-                "error": result.get("error") or "",
-                "log": result.get("log") or "",
-                "left_running": left,
-            }
-        )
+    try:
+        done = execute(job)
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
-        _end_descendants()
-        conn.send({"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""})
+        done = Executed(job.assignment, job.student, error=f"{type(exc).__name__}: {exc}")
+    left = _end_descendants()
+    if left:
+        done.log.append(f"[WARNING] Killed {left} process(es) left running after grading")
+    try:
+        conn.send(done)
     finally:
         conn.close()
-
-
-#: Failures another attempt may cure: the kernel did not start or answer in time, the process was killed.
-_TRANSIENT = re.compile(
-    r"Kernel died before replying|Kernel didn't respond|kernel_info|Kernel not alive|TimeoutError|"
-    r"Address already in use|database is locked",
-)
-#: A locked cell nbgrader found changed (and restored): ``Attribute 'checksum' for cell NAME has changed!``.
-_CHANGED = re.compile(r"Attribute '(\w+)' for cell (\S+) has changed!")
 
 
 def _one_line(error: str, log: str = "") -> str:
@@ -264,6 +262,7 @@ def autograde(
     jobs: int | None = None,
     timeout: float = 600.0,
     retries: int = 1,
+    progress: Any = True,
 ) -> list[StudentResult]:
     """Autograde ``students`` (default: everyone in ``submitted/``) in parallel; return one result each.
 
@@ -275,6 +274,8 @@ def autograde(
         timeout: wall seconds after which one student's grading is killed (and retried).
         retries: extra attempts for a student whose grading failed in a way that may be transient
             (killed, overran ``timeout``, kernel did not start); a broken notebook is not retried.
+        progress: show progress (``helpers.grading.progress``: a line in a terminal, a bar in a notebook);
+            ``False`` for none, or a ``Progress`` to feed.
 
     Example use::
 
@@ -291,64 +292,18 @@ def autograde(
     students = list(students) if students is not None else _submitted(root, assignment)
     jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
 
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nbgrader.apps.api", "helpers.grading.execute"])
+    from .pipeline import Course
+
+    course = Course.load(root)
+    jobs = _bounded_by_memory(jobs, course.config)
+    ctx = _process_context()
     results = {s: StudentResult(s) for s in students}
-    queue = []
-    for student in students:
-        cause = _precheck(root, assignment, student)
-        if cause is None:
-            queue.append(student)
-        else:
-            results[student].error = cause
-    running: dict[str, tuple[Any, Any, float]] = {}
-    while queue or running:
-        while queue and len(running) < jobs:
-            student = queue.pop(0)
-            receiver, sender = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_grade_one, args=(str(root), assignment, student, sender), daemon=True)
-            proc.start()
-            sender.close()
-            results[student].attempts += 1
-            running[student] = (proc, receiver, time.monotonic())
-        time.sleep(0.05)
-        for student, (proc, receiver, started) in list(running.items()):
-            result = results[student]
-            elapsed = time.monotonic() - started
-            message = None
-            if receiver.poll():
-                try:
-                    message = receiver.recv()
-                except EOFError:
-                    message = None
-            if message is None and proc.is_alive() and elapsed < timeout:
-                continue
-            transient = message is None
-            if message is None and proc.is_alive():
-                proc.kill()
-                message = {"success": False, "error": f"grading overran --timeout and was killed after {timeout:.0f} s"}
-            proc.join(timeout=30)
-            receiver.close()
-            del running[student]
-            if message is None:
-                message = {"success": False, "error": f"grading process exited with code {proc.exitcode}"}
-            result.seconds = elapsed
-            result.ok = message["success"]
-            log = message.get("log", "")
-            if result.ok:
-                result.error, result.transient = "", False
-                result.flags = sorted(
-                    {
-                        f"test cell {cell} was edited ({attr} changed; restored before grading)"
-                        for attr, cell in _CHANGED.findall(log)
-                    }
-                )
-            else:
-                raw = message["error"] or log[-4000:]
-                result.error = _one_line(raw, log)
-                result.transient = transient or bool(_TRANSIENT.search(raw))
-            if not result.ok and result.transient and result.attempts <= retries:
-                queue.append(student)
+    if progress is True or progress is False:
+        from .progress import Progress
+
+        progress = Progress(len(students), label=assignment, mode="auto" if progress else "off")
+    with progress:
+        _grade_all(course, assignment, students, results, ctx, jobs, timeout, retries, progress)
     for result in results.values():
         if not result.ok:
             result.removed_grade = _remove_grade(root, assignment, result.student)
@@ -356,6 +311,125 @@ def autograde(
         if results[student].ok:
             results[student].score, results[student].max_score = score, max_score
     return [results[s] for s in students]
+
+
+def _grade_all(
+    course: Any,
+    assignment: str,
+    students: list[str],
+    results: dict[str, StudentResult],
+    ctx: Any,
+    jobs: int,
+    timeout: float,
+    retries: int,
+    progress: Any,
+) -> None:
+    """Prepare, run (``jobs`` at a time) and record every student, filling ``results``."""
+    from .pipeline import events_of, flags_of, prepare, record, scores_of
+
+    root = course.root
+    prepared: dict[str, Any] = {}
+    queue = []
+    for student in students:
+        progress.refresh()
+        cause = _precheck(root, assignment, student)
+        if cause is None:
+            try:
+                prepared[student] = prepare(course, assignment, student)
+            except Exception as exc:  # noqa: BLE001 - one line, this student only
+                cause = str(exc) if isinstance(exc, LookupError) else _one_line(f"{type(exc).__name__}: {exc}")
+        if cause is None:
+            queue.append(student)
+        else:
+            results[student].error = cause
+            progress.done(results[student])
+    running: dict[str, tuple[Any, Any, float]] = {}
+    while queue or running:
+        while queue and len(running) < jobs:
+            student = queue.pop(0)
+            receiver, sender = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_execute_one, args=(prepared[student], sender), daemon=True)
+            proc.start()
+            sender.close()
+            results[student].attempts += 1
+            running[student] = (proc, receiver, time.monotonic())
+            progress.started(student)
+        time.sleep(0.02)
+        progress.refresh()
+        for student, (proc, receiver, started) in list(running.items()):
+            result = results[student]
+            elapsed = time.monotonic() - started
+            done = None
+            if receiver.poll():
+                try:
+                    done = receiver.recv()
+                except EOFError:
+                    done = None
+            if done is None and proc.is_alive() and elapsed < timeout:
+                continue
+            error, transient = "", False
+            if done is None and proc.is_alive():
+                proc.kill()
+                error, transient = f"grading overran --timeout and was killed after {timeout:.0f} s", True
+            elif done is None:
+                error, transient = f"grading process exited with code {proc.exitcode}", True
+            proc.join(timeout=30)
+            receiver.close()
+            del running[student]
+            result.seconds = elapsed
+            if done is not None:
+                error, transient = done.error, done.transient
+                result.cpu_seconds = done.cpu_seconds
+            if not error:
+                try:
+                    record(course, done)
+                except Exception as exc:  # noqa: BLE001 - one line, this student only
+                    error = _one_line(f"{type(exc).__name__}: {exc}")
+                    transient = bool(_TRANSIENT.search(error))
+            result.ok = not error
+            if result.ok:
+                result.error, result.transient = "", False
+                result.flags = flags_of(done.log)
+                result.events = events_of(done.notebooks, done.log)
+                result.cells = {
+                    grade_id: score for text in done.notebooks.values() for grade_id, score in scores_of(text).items()
+                }
+            else:
+                result.error, result.transient = _one_line(error), transient
+            if not result.ok and result.transient and result.attempts <= retries:
+                queue.append(student)
+                progress.retrying(result)
+            else:
+                progress.done(result)
+
+
+def _process_context() -> Any:
+    """How grading processes start: forked from this one, which has imported nbgrader already (no thread runs
+    here yet, so forking is safe); a forkserver that imports it once where fork is missing or threads run."""
+    import threading
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["helpers.grading.pipeline", "helpers.grading.execute", "nbgrader.preprocessors"])
+    return ctx
+
+
+def _bounded_by_memory(jobs: int, config: Any) -> int:
+    """``jobs``, lowered so that every kernel's memory limit fits in the memory available now."""
+    try:
+        import psutil
+
+        limit_mb = int(config.BoundedExecute.get("memory_limit_mb", 2048))
+        available_mb = psutil.virtual_memory().available // 2**20
+    except (ImportError, ValueError, TypeError):  # pragma: no cover
+        return jobs
+    if limit_mb <= 0:
+        return jobs
+    fits = max(1, available_mb // (limit_mb + 256))  # + what the grading process itself takes
+    if fits < jobs:
+        print(f"--jobs {jobs} lowered to {fits}: {fits} kernels of {limit_mb} MiB fit in {available_mb} MiB available")
+    return min(jobs, fits)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -369,14 +443,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--retries", type=int, default=1, help="extra attempts for a student whose failure may be transient"
     )
     parser.add_argument("--root", default=".", help="course root with nbgrader_config.py (default .)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress line while grading")
+    parser.add_argument(
+        "--no-report", action="store_true", help="no class report (reports/ASSIGNMENT/ next to grades.csv)"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     results = autograde(
-        args.assignment, args.student, root=args.root, jobs=args.jobs, timeout=args.timeout, retries=args.retries
+        args.assignment,
+        args.student,
+        root=args.root,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        retries=args.retries,
+        progress=not args.no_progress,
     )
     width = max([len(r.student) for r in results] + [7])
     print(f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status")
-    for r in results:
+    # a large class: the students who need a look; everyone is in the report's students.csv
+    shown = results if len(results) <= TABLE_ROWS else [r for r in results if not r.ok or r.flags]
+    for r in shown:
         score = f"{r.score:g} / {r.max_score:g}" if r.score is not None else "-"
         if r.ok:
             status = "graded" + (f"; FLAGGED for review: {'; '.join(r.flags)}" if r.flags else "")
@@ -388,7 +474,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     flagged = sum(bool(r.flags) for r in results)
     if flagged:
         print(f"{flagged} graded submission(s) flagged for review")
+    if len(shown) < len(results):
+        print(f"({len(results) - len(shown)} students graded without a flag are not listed)")
     print(f"{len(results) - failed} of {len(results)} graded in {time.monotonic() - started:.1f} s")
+    if not args.no_report and results:
+        from .report import write_class_report
+
+        print(f"class report: {write_class_report(args.root, args.assignment, results)}")
     return 1 if failed else 0
 
 

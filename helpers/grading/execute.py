@@ -40,6 +40,9 @@ Limits per kernel (all configurable on ``BoundedExecute``, 0 turns one off):
   marker; ``helpers.grading.autograde`` also makes each grading process a child subreaper and
   kills whatever is left under it.)
 
+Images are not drawn (``images``, off by default): a kernel makes only text, HTML, Markdown,
+LaTeX and JSON outputs, so a timeline's PNG (and matplotlib itself) costs nothing when grading.
+
 Kernels talk over IPC sockets with their own absolute path, so many grading
 processes on one machine never race for TCP ports.
 
@@ -71,7 +74,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
-from traitlets import Integer
+from traitlets import Bool, Float, Integer
 
 __all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validation_results"]
 
@@ -81,6 +84,8 @@ HUNG = "CellStoppedError"
 NOT_RUN = "CellNotRunError"
 #: Environment variable marking every process a grading kernel started (its value is unique per kernel).
 KERNEL_MARKER = "ASYNCIO_COURSE_KERNEL"
+#: The kinds of output a kernel makes when ``BoundedExecute.images`` is off (IPython's ``DisplayFormatter``).
+TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
 
 def _memory_limit(limit_bytes: int) -> Any:
@@ -144,6 +149,18 @@ class BoundedExecute(Execute):
     memory_limit_mb = Integer(
         2048, help="Address space of each kernel in MiB (RLIMIT_AS; 0: no limit). POSIX only."
     ).tag(config=True)
+    check_wall_limit = Float(
+        3.0,
+        help="Real seconds a program run by helpers.checks may keep the loop busy in a grading kernel "
+        "(ASYNCIO_COURSE_WALL_LIMIT; 0: the checks' own default of 5 s). Course programs run on virtual time in "
+        "milliseconds: a lower limit makes a student who blocks the loop cost seconds, not most of a minute.",
+    ).tag(config=True)
+    images = Bool(
+        False,
+        help="Whether kernels render images (PNG, JPEG, SVG) of outputs. Off: nobody looks at the timelines' "
+        "pictures in an autograded notebook, and drawing them (matplotlib included) was the largest part of a "
+        "kernel's CPU; every text and HTML output is kept.",
+    ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,9 +197,14 @@ class BoundedExecute(Execute):
         self._markers.append(marker)
         env = dict(kwargs.pop("env", None) or os.environ)
         env[KERNEL_MARKER] = marker
+        if self.check_wall_limit:
+            env["ASYNCIO_COURSE_WALL_LIMIT"] = str(self.check_wall_limit)
         kwargs["env"] = env
         if self.memory_limit_mb and os.name == "posix" and sys.platform != "darwin":
             kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 1024 * 1024)
+        if not self.images:
+            flags = [f"--DisplayFormatter.active_types={kind}" for kind in TEXT_OUTPUTS]
+            self.extra_arguments = [a for a in self.extra_arguments if a not in flags] + flags
         await super().async_start_new_kernel(**kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)

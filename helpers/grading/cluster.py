@@ -4,10 +4,16 @@ When a class outgrows one machine, the execute step of grading (a fresh kernel p
 gradebook needed) runs on `Dask distributed <https://distributed.dask.org>`_ workers, while the coordinator,
 the one process that reads and writes the gradebook, prepares the jobs and records the results::
 
+    from helpers.grading import pipeline
     from helpers.grading.cluster import run_on_dask
 
-    outcomes = run_on_dask(execute, jobs, scheduler="tcp://10.0.0.5:8786", on_result=record_one,
-                           key=lambda job: job.student)
+    course = pipeline.Course.load(".")
+    jobs = [pipeline.prepare(course, "03-tasks", student) for student in students]  # or a generator
+    outcomes = run_on_dask(
+        pipeline.execute, jobs, scheduler="tcp://10.0.0.5:8786", key=lambda job: job.student,
+        retry_if=lambda executed: executed.transient, preload=["nbgrader.apps.api", "helpers.grading.execute"],
+        on_result=lambda outcome: pipeline.record(course, outcome.value) if outcome.ok else ...,
+    )
 
 Install the course environment (``pip install -e ".[course]"``) on the scheduler's machine and on every
 worker: the scheduler unpickles each task (it refers to this module), the workers run ``function`` (sent as
@@ -383,7 +389,8 @@ def iter_on_dask(
     Args:
         function: called once per job on a worker; importable there, or picklable by cloudpickle.
         jobs: the jobs (each picklable); read lazily, as room frees up (a generator that prepares each job
-            when asked keeps the coordinator's memory small).
+            when asked keeps the coordinator's memory small; it must not raise: an exception from it ends
+            the run, so catch a student's ``prepare`` error in it and report that student apart).
         scheduler, workers: where to run (see :func:`open_client`).
         retries: extra attempts for a job whose failure may be transient: its process died or overran
             ``timeout``, it raised an exception whose ``transient`` attribute is true, or ``retry_if(value)``
@@ -504,7 +511,7 @@ def run_on_dask(
         outcomes = run_on_dask(pipeline.execute, jobs, scheduler="tcp://10.0.0.5:8786",
                                key=lambda job: job.student, retry_if=lambda executed: executed.transient,
                                preload=["nbgrader.apps.api", "helpers.grading.execute"],
-                               on_result=lambda outcome: pipeline.record(root, outcome.value))
+                               on_result=lambda outcome: pipeline.record(course, outcome.value))
     """
     finished: list[Outcome] = []
     iterator = iter_on_dask(

@@ -50,7 +50,7 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ class StudentResult:
         transient: whether that failure could go away on another attempt.
         flags: reasons to review a graded submission by hand (e.g. an edited test cell).
         removed_grade: an older grade of this student was removed because this grading failed.
+        skipped: not graded again: unchanged since the last successful grading (``force`` regrades).
         cells: grade id -> (score, max_score) of every autograded cell.
         events: what made grading slow or odd, one line each (a cell that hung, processes killed, output cut).
         cpu_seconds: CPU time of the last attempt, its kernels included.
@@ -92,6 +93,7 @@ class StudentResult:
     transient: bool = False
     flags: list[str] = dataclasses.field(default_factory=list)
     removed_grade: bool = False
+    skipped: bool = False
     cells: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
     events: list[str] = dataclasses.field(default_factory=list)
     cpu_seconds: float | None = None
@@ -263,6 +265,8 @@ def autograde(
     timeout: float = 600.0,
     retries: int = 1,
     progress: Any = True,
+    force: bool = False,
+    scheduler: str | None = None,
 ) -> list[StudentResult]:
     """Autograde ``students`` (default: everyone in ``submitted/``) in parallel; return one result each.
 
@@ -276,6 +280,12 @@ def autograde(
             (killed, overran ``timeout``, kernel did not start); a broken notebook is not retried.
         progress: show progress (``helpers.grading.progress``: a line in a terminal, a bar in a notebook);
             ``False`` for none, or a ``Progress`` to feed.
+        force: grade every student; by default a student whose submission, assignment, grading
+            configuration and tools are unchanged since their last successful grading is skipped
+            (``helpers.grading.changes``) and keeps that grade.
+        scheduler: grade on a Dask cluster instead of this machine: a scheduler address
+            (``tcp://host:8786``), or ``"local"`` for a ``LocalCluster`` (``helpers.grading.cluster``).
+            ``jobs`` then does not apply: the cluster's workers decide how many run at once.
 
     Example use::
 
@@ -295,15 +305,22 @@ def autograde(
     from .pipeline import Course
 
     course = Course.load(root)
-    jobs = _bounded_by_memory(jobs, course.config)
-    ctx = _process_context()
+    if not scheduler:
+        jobs = _bounded_by_memory(jobs, course.config)
     results = {s: StudentResult(s) for s in students}
     if progress is True or progress is False:
         from .progress import Progress
 
         progress = Progress(len(students), label=assignment, mode="auto" if progress else "off")
+    from .changes import Changes
+
+    changes = Changes(root)
+    grading = _Grading(course, assignment, results, progress, changes, force)
     with progress:
-        _grade_all(course, assignment, students, results, ctx, jobs, timeout, retries, progress)
+        if scheduler:
+            grading.run_on_dask(students, scheduler, timeout, retries)
+        else:
+            grading.run_here(students, _process_context(), jobs, timeout, retries)
     for result in results.values():
         if not result.ok:
             result.removed_grade = _remove_grade(root, assignment, result.student)
@@ -313,94 +330,150 @@ def autograde(
     return [results[s] for s in students]
 
 
-def _grade_all(
-    course: Any,
-    assignment: str,
-    students: list[str],
-    results: dict[str, StudentResult],
-    ctx: Any,
-    jobs: int,
-    timeout: float,
-    retries: int,
-    progress: Any,
-) -> None:
-    """Prepare, run (``jobs`` at a time) and record every student, filling ``results``."""
-    from .pipeline import events_of, flags_of, prepare, record, scores_of
+class _Grading:
+    """One run of ``autograde``: prepares students, finishes each attempt, and (through ``changes``) skips the
+    unchanged. The engines (:meth:`run_here`, :meth:`run_on_dask`) only run ``pipeline.execute`` somewhere."""
 
-    root = course.root
-    prepared: dict[str, Any] = {}
-    queue = []
-    for student in students:
-        progress.refresh()
-        cause = _precheck(root, assignment, student)
-        if cause is None:
-            try:
-                prepared[student] = prepare(course, assignment, student)
-            except Exception as exc:  # noqa: BLE001 - one line, this student only
-                cause = str(exc) if isinstance(exc, LookupError) else _one_line(f"{type(exc).__name__}: {exc}")
-        if cause is None:
-            queue.append(student)
-        else:
-            results[student].error = cause
-            progress.done(results[student])
-    running: dict[str, tuple[Any, Any, float]] = {}
-    while queue or running:
-        while queue and len(running) < jobs:
-            student = queue.pop(0)
-            receiver, sender = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_execute_one, args=(prepared[student], sender), daemon=True)
-            proc.start()
-            sender.close()
-            results[student].attempts += 1
-            running[student] = (proc, receiver, time.monotonic())
-            progress.started(student)
-        time.sleep(0.02)
-        progress.refresh()
-        for student, (proc, receiver, started) in list(running.items()):
-            result = results[student]
-            elapsed = time.monotonic() - started
-            done = None
-            if receiver.poll():
-                try:
-                    done = receiver.recv()
-                except EOFError:
-                    done = None
-            if done is None and proc.is_alive() and elapsed < timeout:
+    def __init__(
+        self, course: Any, assignment: str, results: dict[str, StudentResult], progress: Any, changes: Any, force: bool
+    ) -> None:
+        self.course, self.assignment, self.results, self.progress = course, assignment, results, progress
+        self.changes, self.force = changes, force
+        self.fingerprints: dict[str, str] = {}
+
+    def jobs(self, students: list[str]) -> Iterator[Any]:
+        """The prepared job of each student who needs grading; the others are finished here (skipped or failed)."""
+        from .pipeline import prepare
+
+        root = self.course.root
+        for student in students:
+            self.progress.refresh()
+            result = self.results[student]
+            if self.changes is not None and not self.changes.needs_grading(self.assignment, student, force=self.force):
+                result.ok, result.skipped = True, True
+                result.flags = list((self.changes.recall(self.assignment, student) or {}).get("flags", []))
+                self.progress.done(result)
                 continue
-            error, transient = "", False
-            if done is None and proc.is_alive():
-                proc.kill()
-                error, transient = f"grading overran --timeout and was killed after {timeout:.0f} s", True
-            elif done is None:
-                error, transient = f"grading process exited with code {proc.exitcode}", True
-            proc.join(timeout=30)
-            receiver.close()
-            del running[student]
-            result.seconds = elapsed
-            if done is not None:
-                error, transient = done.error, done.transient
-                result.cpu_seconds = done.cpu_seconds
-            if not error:
+            cause = _precheck(root, self.assignment, student)
+            job = None
+            if cause is None:
                 try:
-                    record(course, done)
+                    if self.changes is not None:
+                        self.fingerprints[student] = self.changes.fingerprint(self.assignment, student)
+                    job = prepare(self.course, self.assignment, student)
                 except Exception as exc:  # noqa: BLE001 - one line, this student only
-                    error = _one_line(f"{type(exc).__name__}: {exc}")
-                    transient = bool(_TRANSIENT.search(error))
-            result.ok = not error
-            if result.ok:
-                result.error, result.transient = "", False
-                result.flags = flags_of(done.log)
-                result.events = events_of(done.notebooks, done.log)
-                result.cells = {
-                    grade_id: score for text in done.notebooks.values() for grade_id, score in scores_of(text).items()
-                }
-            else:
-                result.error, result.transient = _one_line(error), transient
-            if not result.ok and result.transient and result.attempts <= retries:
-                queue.append(student)
-                progress.retrying(result)
-            else:
-                progress.done(result)
+                    cause = str(exc) if isinstance(exc, LookupError) else _one_line(f"{type(exc).__name__}: {exc}")
+            if cause is not None:
+                result.error = cause
+                self.progress.done(result)
+                continue
+            yield job
+
+    def finish(self, student: str, done: Any, error: str, transient: bool, seconds: float) -> bool:
+        """Record one attempt (``done`` is what ``pipeline.execute`` returned, or None); True to try again."""
+        from .pipeline import events_of, flags_of, record, scores_of
+
+        result = self.results[student]
+        result.seconds = seconds
+        if done is not None:
+            error, transient = done.error, done.transient
+            result.cpu_seconds = done.cpu_seconds
+        if not error:
+            try:
+                record(self.course, done)
+            except Exception as exc:  # noqa: BLE001 - one line, this student only
+                error = _one_line(f"{type(exc).__name__}: {exc}")
+                transient = bool(_TRANSIENT.search(error))
+        result.ok = not error
+        if result.ok:
+            result.error, result.transient = "", False
+            result.flags = flags_of(done.log)
+            result.events = events_of(done.notebooks, done.log)
+            result.cells = {
+                grade_id: score for nb in done.notebooks.values() for grade_id, score in scores_of(nb).items()
+            }
+            if self.changes is not None:
+                self.changes.remember(self.assignment, student, self.fingerprints.get(student), flags=result.flags)
+        else:
+            result.error, result.transient = _one_line(error), transient
+            if self.changes is not None:
+                self.changes.forget(self.assignment, student)
+        return not result.ok and result.transient
+
+    def run_here(self, students: list[str], ctx: Any, jobs: int, timeout: float, retries: int) -> None:
+        """Run ``jobs`` students at a time, each in a process of its own on this machine."""
+        pending = self.jobs(students)
+        queue: list[Any] = []
+        running: dict[str, tuple[Any, Any, Any, float]] = {}
+        while True:
+            while len(running) < jobs and (queue or pending is not None):
+                job = queue.pop(0) if queue else next(pending, None)
+                if job is None:
+                    pending = None
+                    continue
+                receiver, sender = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_execute_one, args=(job, sender), daemon=True)
+                proc.start()
+                sender.close()
+                self.results[job.student].attempts += 1
+                running[job.student] = (job, proc, receiver, time.monotonic())
+                self.progress.started(job.student)
+            if not running:
+                return
+            time.sleep(0.02)
+            self.progress.refresh()
+            for student, (job, proc, receiver, started) in list(running.items()):
+                elapsed = time.monotonic() - started
+                done = None
+                if receiver.poll():
+                    try:
+                        done = receiver.recv()
+                    except EOFError:
+                        done = None
+                if done is None and proc.is_alive() and elapsed < timeout:
+                    continue
+                error = ""
+                if done is None and proc.is_alive():
+                    proc.kill()
+                    error = f"grading overran --timeout and was killed after {timeout:.0f} s"
+                elif done is None:
+                    error = f"grading process exited with code {proc.exitcode}"
+                proc.join(timeout=30)
+                receiver.close()
+                del running[student]
+                again = self.finish(student, done, error, True, elapsed)
+                if again and self.results[student].attempts <= retries:
+                    queue.append(job)
+                    self.progress.retrying(self.results[student])
+                else:
+                    self.progress.done(self.results[student])
+
+    def run_on_dask(self, students: list[str], scheduler: Any, timeout: float, retries: int) -> None:
+        """Run every student on a Dask cluster (``helpers.grading.cluster``); record each here as it comes back."""
+        from .cluster import iter_on_dask
+        from .pipeline import execute
+
+        def submitted() -> Iterator[Any]:
+            for job in self.jobs(students):
+                self.progress.started(job.student)
+                yield job
+
+        outcomes = iter_on_dask(
+            execute,
+            submitted(),
+            scheduler=None if scheduler == "local" else scheduler,
+            retries=retries,
+            timeout=timeout,
+            retry_if=lambda done: done.transient,
+            key=lambda job: job.student,
+            preload=["helpers.grading.pipeline", "helpers.grading.execute", "nbgrader.preprocessors"],
+        )
+        for outcome in outcomes:
+            result = self.results[outcome.key]
+            result.attempts = outcome.attempts
+            done = outcome.value if outcome.ok else None
+            self.finish(outcome.key, done, outcome.error, outcome.transient, outcome.seconds)
+            self.progress.done(result)
 
 
 def _process_context() -> Any:
@@ -443,6 +516,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--retries", type=int, default=1, help="extra attempts for a student whose failure may be transient"
     )
     parser.add_argument("--root", default=".", help="course root with nbgrader_config.py (default .)")
+    parser.add_argument(
+        "--force", action="store_true", help="grade every student (default: skip those unchanged since last time)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for a LocalCluster",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress line while grading")
     parser.add_argument(
         "--no-report", action="store_true", help="no class report (reports/ASSIGNMENT/ next to grades.csv)"
@@ -457,6 +538,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         retries=args.retries,
         progress=not args.no_progress,
+        force=args.force,
+        scheduler=args.scheduler,
     )
     width = max([len(r.student) for r in results] + [7])
     print(f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status")
@@ -465,7 +548,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for r in shown:
         score = f"{r.score:g} / {r.max_score:g}" if r.score is not None else "-"
         if r.ok:
-            status = "graded" + (f"; FLAGGED for review: {'; '.join(r.flags)}" if r.flags else "")
+            status = "unchanged since the last grading: grade kept" if r.skipped else "graded"
+            status += f"; FLAGGED for review: {'; '.join(r.flags)}" if r.flags else ""
         else:
             tries = f" (after {r.attempts} attempts)" if r.attempts > 1 else ""
             status = f"FAILED{tries}: {r.student}: {r.error}" + ("; old grade removed" if r.removed_grade else "")
@@ -476,7 +560,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{flagged} graded submission(s) flagged for review")
     if len(shown) < len(results):
         print(f"({len(results) - len(shown)} students graded without a flag are not listed)")
-    print(f"{len(results) - failed} of {len(results)} graded in {time.monotonic() - started:.1f} s")
+    skipped = sum(r.skipped for r in results)
+    kept = f" ({skipped} unchanged, not graded again: --force regrades them)" if skipped else ""
+    print(f"{len(results) - failed} of {len(results)} graded{kept} in {time.monotonic() - started:.1f} s")
     if not args.no_report and results:
         from .report import write_class_report
 

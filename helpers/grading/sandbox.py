@@ -130,9 +130,7 @@ class Support:
     def describe(self) -> str:
         """One paragraph for the instructor."""
         if self.mode == "root":
-            return (
-                "sandbox: available (root: network and mount namespaces, kernels run as their own unprivileged uid)"
-            )
+            return "sandbox: available (root: network and mount namespaces, kernels run as their own unprivileged uid)"
         if self.mode == "userns":
             return "sandbox: available (user, network and mount namespaces; kernels keep no capability)"
         return f"sandbox: NOT available ({self.reason}). {CONSEQUENCE}"
@@ -213,9 +211,7 @@ def clean_env(env: Mapping[str, str], secrets: Iterable[str] = (), home: bool = 
     one of ``secrets`` (e.g. the gradebook's path). With ``home``, ``HOME`` and ``TMPDIR`` point to the
     sandbox's own ``/tmp`` and ``USER`` is ``student``."""
     needles = [s for s in secrets if s]
-    out = {
-        k: v for k, v in env.items() if k not in SECRET_VARIABLES and not any(needle in v for needle in needles)
-    }
+    out = {k: v for k, v in env.items() if k not in SECRET_VARIABLES and not any(needle in v for needle in needles)}
     if home:
         out["HOME"] = out["TMPDIR"] = "/tmp"
         out["USER"] = out["LOGNAME"] = "student"
@@ -325,7 +321,10 @@ def preexec(plan: Plan, then: Callable[[], None] | None = None, report_fd: int |
 def run(
     args: Sequence[str], plan: Plan, *, env: Mapping[str, str] | None = None, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
-    """``subprocess.run(args)`` inside ``plan``'s sandbox (text mode); :class:`SandboxError` says why it could not start."""
+    """``subprocess.run(args)`` inside ``plan``'s sandbox (text mode).
+
+    Raises :class:`SandboxError` saying which step failed if the sandbox could not be set up.
+    """
     read_fd, write_fd = os.pipe()
     try:
         try:

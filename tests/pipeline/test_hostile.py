@@ -84,7 +84,9 @@ candidates += [str(p) for p in Path("/").glob("*/gradebook.db")]
 gradebooks = sorted({str(c) for c in candidates if c and os.path.exists(str(c))})
 found["gradebooks"] = gradebooks
 """
-SPY = HUNT + """\
+SPY = (
+    HUNT
+    + """\
 def attempt(name, fn):
     try:
         found[name] = fn()
@@ -106,7 +108,10 @@ def loopback():
 attempt("own_loopback", loopback)
 print("SPY " + json.dumps(found))
 """
-FORGER = HUNT + """\
+)
+FORGER = (
+    HUNT
+    + """\
 for g in gradebooks:
     try:
         db = sqlite3.connect(g)
@@ -123,6 +128,7 @@ for other in glob.glob(str(course / "submitted" / "*" / "%(a)s" / "*.ipynb")):
         pass
 print("FORGER " + json.dumps(found))
 """
+)
 
 
 #: sha256 of each student's submitted notebook as written.

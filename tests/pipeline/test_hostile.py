@@ -23,7 +23,7 @@ In the sandbox (``helpers.grading.sandbox``; these two are graded only where the
   on the grader's ``127.0.0.1``. It finds nothing, reaches nothing, runs as an unprivileged uid, can
   still serve and connect on its own loopback, and scores what its code deserves (2/2).
 - ``forger``: an unsolved notebook whose cell writes ``manual_score = max_score`` for every grade in
-  the gradebook and overwrites another student's submission: it scores 0, no grade anywhere gets a
+  the course's gradebook and overwrites the other students' submissions: it scores 0, no grade anywhere gets a
   manual score, and the other student's notebook is untouched.
 """
 
@@ -113,9 +113,12 @@ FORGER = (
     HUNT
     + """\
 for g in gradebooks:
+    if not g.startswith(str(course)):
+        continue  # never another course's gradebook (other test runs on this machine), even where unsandboxed
     try:
-        db = sqlite3.connect(g)
-        db.execute("update grade set manual_score = max_score")
+        db = sqlite3.connect(g, timeout=30)
+        db.execute("update grade set manual_score = "
+                   "(select max_score from grade_cells where grade_cells.id = grade.cell_id)")
         db.commit()
         found.setdefault("forged", []).append(g)
     except Exception as exc:

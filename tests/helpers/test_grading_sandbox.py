@@ -78,10 +78,10 @@ def test_missing_sandbox_warns_once_in_auto_and_fails_when_on(monkeypatch, capsy
 
 
 def test_probe_off_linux_names_what_is_missing(monkeypatch):
+    monkeypatch.setattr(sandbox, "_SUPPORT", None)  # restored when the test ends
     monkeypatch.setattr(sys, "platform", "darwin")
     monkeypatch.delenv(sandbox.ANNOUNCED, raising=False)
-    support = sandbox.probe(refresh=True)
-    monkeypatch.setattr(sandbox, "_SUPPORT", SUPPORT)
+    support = sandbox.probe()
     assert not support.available and "Linux" in support.reason
 
 
@@ -180,3 +180,61 @@ def test_a_step_that_fails_is_named(tmp_path: Path):
     plan = sandbox.Plan(hide=(str(tmp_path / "missing"),))
     with pytest.raises(sandbox.SandboxError, match="hide folders: .*mount .*missing"):
         sandbox.run(["/bin/true"], plan)
+
+
+# ---------------------------------------------------------------- through BoundedExecute (one kernel each)
+
+KERNEL_CELL = """\
+import os
+open("from-kernel.txt", "w").write("x")
+print(os.getuid(), os.environ.get("ASYNCIO_COURSE_GRADEBOOK"), os.path.exists("%s"))
+"""
+
+
+def _execute(mode: str, course: Path, log: object = None) -> str:
+    pytest.importorskip("nbgrader")
+    import nbformat
+    from traitlets.config import Config
+
+    from helpers.grading.execute import BoundedExecute
+
+    config = Config()
+    config.BoundedExecute.sandbox = mode
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    cwd = course / "autograded" / "alice" / "01-x"
+    cwd.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KERNEL_CELL % (course / "gradebook.db"))])
+    execute = BoundedExecute(config=config)
+    if log is not None:
+        execute.log = log
+    execute.preprocess(nb, {"metadata": {"path": str(cwd)}})
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs) or str(nb.cells[0].outputs)
+
+
+@needs_sandbox
+def test_bounded_execute_runs_the_kernel_in_the_sandbox(tmp_path: Path, monkeypatch):
+    (tmp_path / "gradebook.db").write_text("")
+    monkeypatch.setenv("ASYNCIO_COURSE_GRADEBOOK", str(tmp_path / "gradebook.db"))
+    uid, variable, gradebook = _execute("on", tmp_path).split()
+    assert variable == "None" and gradebook == "False"  # neither named nor visible
+    if SUPPORT.mode == "root":
+        assert int(uid) >= sandbox.UID_BASE
+    cwd = tmp_path / "autograded" / "alice" / "01-x"
+    # the working folder, and what the kernel wrote there, go back to their owner
+    assert cwd.stat().st_uid == os.getuid() and (cwd / "from-kernel.txt").stat().st_uid == os.getuid()
+
+
+def test_without_a_sandbox_auto_grades_and_warns_once_and_on_refuses(tmp_path: Path, monkeypatch, caplog):
+    import logging
+
+    monkeypatch.setattr(sandbox, "_SUPPORT", sandbox.Support("", "unshare(2) refused: Operation not permitted"))
+    monkeypatch.delenv(sandbox.ANNOUNCED, raising=False)
+    log = logging.getLogger("test-grading-sandbox")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        uid = _execute("auto", tmp_path, log).split()[0]
+    assert uid == str(os.getuid())
+    warnings = [r.getMessage() for r in caplog.records if "sandbox" in r.getMessage()]
+    assert len(warnings) == 1 and "can read the gradebook" in warnings[0], warnings
+    with pytest.raises(Exception, match="NOT available"):
+        _execute("on", tmp_path)

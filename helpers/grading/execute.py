@@ -40,11 +40,17 @@ Limits per kernel (all configurable on ``BoundedExecute``, 0 turns one off):
   marker; ``helpers.grading.autograde`` also makes each grading process a child subreaper and
   kills whatever is left under it.)
 
+- ``sandbox`` (``"auto"``, ``"on"``, ``"off"``): each kernel runs in a sandbox (its own network and
+  mount namespaces, the course, the gradebook and the homes hidden, an unprivileged uid, no gradebook
+  path in its environment): see ``helpers.grading.sandbox``. ``"auto"`` warns once where the machine
+  cannot provide it and grades anyway; ``"on"`` fails instead. Validate sets it ``"off"``.
+
 Images are not drawn (``images``, off by default): a kernel makes only text, HTML, Markdown,
 LaTeX and JSON outputs, so a timeline's PNG (and matplotlib itself) costs nothing when grading.
 
 Kernels talk over IPC sockets with their own absolute path, so many grading
-processes on one machine never race for TCP ports.
+processes on one machine never race for TCP ports (and a sandboxed kernel, with no
+network, still reaches its grader: its connection file sits beside the sockets).
 
 This module imports nbgrader: only nbgrader's configuration loads it, through
 ``nbgrader_config.py``::

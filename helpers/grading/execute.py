@@ -287,10 +287,29 @@ class BoundedExecute(Execute):
         cwd = kwargs.get("cwd") or self.resources.get("metadata", {}).get("path") or None
         plan, secrets = self._sandbox_plan(os.path.abspath(cwd) if cwd else None)
         env = _sandbox.clean_env(env, secrets, home=plan is not None)
-        if plan is not None:
-            kwargs["preexec_fn"] = _sandbox.preexec(plan, then=limit)
         kwargs["env"] = env
-        await super().async_start_new_kernel(**kwargs)
+        if plan is None:
+            await super().async_start_new_kernel(**kwargs)
+            return
+        read_fd, write_fd = os.pipe()  # the sandbox's setup says here what failed, if anything
+        kwargs["preexec_fn"] = _sandbox.preexec(plan, then=limit, report_fd=write_fd)
+        try:
+            await super().async_start_new_kernel(**kwargs)
+        except Exception:
+            os.close(write_fd)
+            write_fd = -1
+            os.set_blocking(read_fd, False)
+            try:
+                why = os.read(read_fd, 1000).decode(errors="replace")
+            except BlockingIOError:
+                why = ""
+            if why:
+                raise _sandbox.SandboxError(1, f"the kernel's sandbox could not be set up: {why}") from None
+            raise
+        finally:
+            for fd in (read_fd, write_fd):
+                if fd >= 0:
+                    os.close(fd)
 
     start_new_kernel = run_sync(async_start_new_kernel)
 

@@ -238,3 +238,10 @@ def test_without_a_sandbox_auto_grades_and_warns_once_and_on_refuses(tmp_path: P
     assert len(warnings) == 1 and "can read the gradebook" in warnings[0], warnings
     with pytest.raises(Exception, match="NOT available"):
         _execute("on", tmp_path)
+
+
+@needs_sandbox
+def test_a_kernel_whose_sandbox_fails_says_why(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(sandbox, "TMP_SIZE", "bogus")  # the kernel's /tmp cannot be mounted
+    with pytest.raises(sandbox.SandboxError, match="sandbox could not be set up: hide folders: .*mount /"):
+        _execute("on", tmp_path)

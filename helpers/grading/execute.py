@@ -39,7 +39,6 @@ Limits per kernel (all configurable on ``BoundedExecute``, 0 turns one off):
   daemons and orphans included. (A child started with an emptied environment escapes the
   marker; ``helpers.grading.autograde`` also makes each grading process a child subreaper and
   kills whatever is left under it.)
-
 - ``sandbox`` (``"auto"``, ``"on"``, ``"off"``): each kernel runs in a sandbox (its own network and
   mount namespaces, the course, the gradebook and the homes hidden, an unprivileged uid, no gradebook
   path in its environment): see ``helpers.grading.sandbox``. ``"auto"`` warns once where the machine

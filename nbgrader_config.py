@@ -8,6 +8,8 @@
 - A test cell exactly as released restores its hidden tests silently; an edited one is warned about
   and restored (``helpers.grading.sanitize``).
 - Autograding survives cells that hang, block the loop, spin or kill the kernel (``helpers.grading.execute``).
+- Each grading kernel runs in a sandbox: no network, no view of the course, the gradebook or the homes,
+  an unprivileged uid (``helpers.grading.sandbox``; ``c.BoundedExecute.sandbox``).
 - Validate (JupyterLab's button, ``nbgrader validate FILE``) runs the same hang-proof runner with a shorter
   limit per cell and answers in a few lines: the cells that hung, the graded cells that failed and why,
   and which graded cells passed.
@@ -65,4 +67,8 @@ c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedE
 # gets an answer in under 20 s whatever the notebook does.
 c.Validator.BoundedExecute.timeout = 7
 c.Validator.BoundedExecute.max_kernel_restarts = 1
+# Grading runs each kernel in a sandbox where the machine can (helpers.grading.sandbox); Validate, on the
+# learner's own machine, has nothing to protect.
+c.BoundedExecute.sandbox = "auto"
+c.Validator.BoundedExecute.sandbox = "off"
 use_for_validation()

@@ -7,6 +7,8 @@ Apart from the learner's package (recording, views, checks), these import nbgrad
   autograding and for Validate (``nbgrader_config.py`` installs both).
 - :mod:`helpers.grading.sanitize`: ``OverwriteReleasedCells``, nbgrader's test-cell restore that warns only
   about a test cell the student really edited (not about the hidden tests the student copy lacks).
+- :mod:`helpers.grading.sandbox`: run each grading kernel without network, without a view of the course or
+  the gradebook, as an unprivileged user (Linux namespaces; ``python -m helpers.grading.sandbox`` probes).
 - :mod:`helpers.grading.autograde`: grade every student of an assignment in parallel, each in a fresh
   kernel, in bounded time.
 - :mod:`helpers.grading.progress`: ``Progress``, what the instructor sees while a class is graded (a terminal

@@ -301,6 +301,10 @@ def autograde(
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     students = list(students) if students is not None else _submitted(root, assignment)
     jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
+    # the sandbox: probed and (if missing) warned about once, here; the graders inherit the answer
+    from .sandbox import announce
+
+    announce(str(_load_config(root).BoundedExecute.get("sandbox", "auto")))
 
     from .pipeline import Course
 

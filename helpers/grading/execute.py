@@ -39,12 +39,17 @@ Limits per kernel (all configurable on ``BoundedExecute``, 0 turns one off):
   daemons and orphans included. (A child started with an emptied environment escapes the
   marker; ``helpers.grading.autograde`` also makes each grading process a child subreaper and
   kills whatever is left under it.)
+- ``sandbox`` (``"auto"``, ``"on"``, ``"off"``): each kernel runs in a sandbox (its own network and
+  mount namespaces, the course, the gradebook and the homes hidden, an unprivileged uid, no gradebook
+  path in its environment): see ``helpers.grading.sandbox``. ``"auto"`` warns once where the machine
+  cannot provide it and grades anyway; ``"on"`` fails instead. Validate sets it ``"off"``.
 
 Images are not drawn (``images``, off by default): a kernel makes only text, HTML, Markdown,
 LaTeX and JSON outputs, so a timeline's PNG (and matplotlib itself) costs nothing when grading.
 
 Kernels talk over IPC sockets with their own absolute path, so many grading
-processes on one machine never race for TCP ports.
+processes on one machine never race for TCP ports (and a sandboxed kernel, with no
+network, still reaches its grader: its connection file sits beside the sockets).
 
 This module imports nbgrader: only nbgrader's configuration loads it, through
 ``nbgrader_config.py``::
@@ -74,7 +79,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
-from traitlets import Bool, Float, Integer
+from traitlets import Bool, Enum, Float, Integer, List, Unicode
+
+from . import sandbox as _sandbox
 
 __all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validation_results"]
 
@@ -162,8 +169,21 @@ class BoundedExecute(Execute):
         "kernel's CPU; every text and HTML output is kept.",
     ).tag(config=True)
 
+    sandbox = Enum(
+        ["auto", "on", "off"],
+        "auto",
+        help="Run each kernel in a sandbox (helpers.grading.sandbox: no network, no view of the course, the "
+        "gradebook or the homes, an unprivileged uid). auto: where the machine can, with one warning where it "
+        "cannot; on: grading fails where it cannot; off: never (Validate on a learner's machine).",
+    ).tag(config=True)
+    sandbox_hide = List(
+        Unicode(), help="More folders the sandboxed kernel must not see (e.g. another copy of the course)."
+    ).tag(config=True)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._identity: tuple[int, int] | None = None
+        self._owned: list[tuple[str, int, int]] = []
         self._worked: list[str] = []
         self._hangs = 0
         self._ipc_dir: str | None = None
@@ -178,12 +198,70 @@ class BoundedExecute(Execute):
         self._markers = []
         self._notebook_bytes = 0
         self._ipc_dir = tempfile.mkdtemp(prefix="nbg-") if os.name == "posix" else None
+        self._identity = _sandbox.new_identity() if os.name == "posix" and os.geteuid() == 0 else None
+        self._owned = []
         try:
             return super().preprocess(nb, resources, km)
         finally:
             self._end_leftovers()
+            self._give_back()
             if self._ipc_dir:
                 shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    # -- sandbox (helpers.grading.sandbox) --------------------------------------------------------------
+
+    def _sandbox_plan(self, cwd: str | None) -> tuple[_sandbox.Plan | None, list[str]]:
+        """The sandbox for the next kernel (None: run without one) and the secrets to keep out of its environment."""
+        from nbgrader.coursedir import CourseDirectory
+
+        coursedir = CourseDirectory(config=self.config)
+        db = str(coursedir.db_url)
+        gradebook = db.split("sqlite:///", 1)[1].split("?", 1)[0] if db.startswith("sqlite:///") else ""
+        secrets = [s for s in (gradebook, db) if s]
+        if self.sandbox == "off" or self._ipc_dir is None:
+            return None, secrets
+        support = _sandbox.announce(self.sandbox, self.log)
+        if not support.available:
+            return None, secrets
+        root = coursedir.root
+        hide = [root, *self.sandbox_hide]
+        for name in ("source", "release", "submitted", "autograded", "feedback"):
+            hide.append(os.path.join(root, getattr(coursedir, f"{name}_directory")))
+        if gradebook:
+            hide.append(os.path.dirname(os.path.abspath(gradebook)))
+        keep = [self._ipc_dir]
+        plan = _sandbox.make_plan(
+            cwd=cwd,
+            hide=[h for h in hide if h],
+            keep_rw=keep,
+            own=[*keep, *([cwd] if cwd else []), self.km.connection_file],
+            identity=self._identity,
+        )
+        if os.geteuid() == 0:
+            for path in plan.own[:-1]:  # give the working folders back when the notebook is done
+                st = os.stat(path)
+                if (path, st.st_uid, st.st_gid) not in self._owned and st.st_uid != plan.uid:
+                    self._owned.append((path, st.st_uid, st.st_gid))
+        return plan, secrets
+
+    def _give_back(self) -> None:
+        """Return the kernel's working folders (and what the kernel wrote in them) to their owner."""
+        if not self._identity:
+            return
+        for folder, uid, gid in self._owned:
+            for base, dirs, files in os.walk(folder):
+                for name in [*dirs, *files]:
+                    path = os.path.join(base, name)
+                    try:
+                        if os.lstat(path).st_uid == self._identity[0]:
+                            os.lchown(path, uid, gid)
+                    except OSError:
+                        pass
+            try:
+                os.chown(folder, uid, gid)
+            except OSError:
+                pass
+        self._owned = []
 
     def _end_leftovers(self) -> None:
         for marker in self._markers:
@@ -199,13 +277,38 @@ class BoundedExecute(Execute):
         env[KERNEL_MARKER] = marker
         if self.check_wall_limit:
             env["ASYNCIO_COURSE_WALL_LIMIT"] = str(self.check_wall_limit)
-        kwargs["env"] = env
+        limit = None
         if self.memory_limit_mb and os.name == "posix" and sys.platform != "darwin":
-            kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 1024 * 1024)
+            limit = kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 1024 * 1024)
         if not self.images:
             flags = [f"--DisplayFormatter.active_types={kind}" for kind in TEXT_OUTPUTS]
             self.extra_arguments = [a for a in self.extra_arguments if a not in flags] + flags
-        await super().async_start_new_kernel(**kwargs)
+        cwd = kwargs.get("cwd") or self.resources.get("metadata", {}).get("path") or None
+        plan, secrets = self._sandbox_plan(os.path.abspath(cwd) if cwd else None)
+        env = _sandbox.clean_env(env, secrets, home=plan is not None)
+        kwargs["env"] = env
+        if plan is None:
+            await super().async_start_new_kernel(**kwargs)
+            return
+        read_fd, write_fd = os.pipe()  # the sandbox's setup says here what failed, if anything
+        kwargs["preexec_fn"] = _sandbox.preexec(plan, then=limit, report_fd=write_fd)
+        try:
+            await super().async_start_new_kernel(**kwargs)
+        except Exception:
+            os.close(write_fd)
+            write_fd = -1
+            os.set_blocking(read_fd, False)
+            try:
+                why = os.read(read_fd, 1000).decode(errors="replace")
+            except BlockingIOError:
+                why = ""
+            if why:
+                raise _sandbox.SandboxError(1, f"the kernel's sandbox could not be set up: {why}") from None
+            raise
+        finally:
+            for fd in (read_fd, write_fd):
+                if fd >= 0:
+                    os.close(fd)
 
     start_new_kernel = run_sync(async_start_new_kernel)
 
@@ -255,6 +358,8 @@ class BoundedExecute(Execute):
             # Unix sockets with an absolute, private path: no TCP port can be taken by a parallel grader.
             km.transport = "ipc"
             km.ip = os.path.join(self._ipc_dir, uuid.uuid4().hex[:8])
+            # the connection file beside the sockets: the one folder a sandboxed kernel shares with the grader
+            km.connection_file = os.path.join(self._ipc_dir, f"kernel-{uuid.uuid4().hex[:8]}.json")
         return km
 
     async def async_execute_cell(

@@ -14,21 +14,36 @@ One tiny assignment (00-start-here, two graded cells), a handful of students, gr
 - ``hog``: allocates 3 GiB; ``MemoryError`` with the grader's limit in the message, 2/2 kept.
 - ``orphans``: starts a child in its own session (``start_new_session=True``) and a double-forked
   grandchild with an empty environment; both are gone when grading ends.
+
+In the sandbox (``helpers.grading.sandbox``; these two are graded only where the machine provides it):
+
+- ``spy``: the solution plus a cell that looks for the hidden tests in ``solutions/``, lists
+  ``submitted/``, hunts the gradebook (environment, course root, the default path, other processes'
+  environments) and reads it with ``sqlite3``, lists the instructor's home and connects to a server
+  on the grader's ``127.0.0.1``. It finds nothing, reaches nothing, runs as an unprivileged uid, can
+  still serve and connect on its own loopback, and scores what its code deserves (2/2).
+- ``forger``: an unsolved notebook whose cell writes ``manual_score = max_score`` for every grade in
+  the course's gradebook and overwrites the other students' submissions: it scores 0, no grade anywhere gets a
+  manual score, and the other student's notebook is untouched.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
-from coursedir import BIN, cell_scores, course_env, make_course, nbgrader
+from coursedir import BIN, ROOT, cell_scores, course_env, make_course, nbgrader
 from submission import build
 
 ASSIGNMENT = "00-start-here"
@@ -49,10 +64,106 @@ print("started")
 """
 
 
+#: How a hostile student finds the course and the gradebook (shared by ``spy`` and ``forger``).
+HUNT = """\
+import glob, json, os, socket, sqlite3
+from pathlib import Path
+found = {"uid": os.getuid()}
+course = Path(%(course)r)  # the worst case: the student knows where the course lives
+candidates = [os.environ.get("ASYNCIO_COURSE_GRADEBOOK"), course / "gradebook.db",
+              Path("~/.local/share/asyncio-course/gradebook.db").expanduser(),
+              "/root/.local/share/asyncio-course/gradebook.db"]
+for proc in glob.glob("/proc/[0-9]*"):  # the grader's environment and command line name the gradebook
+    for what in ("environ", "cmdline"):
+        try:
+            text = Path(proc, what).read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        candidates += [w.split("=", 1)[-1] for w in text.split("\\0") if "gradebook" in w]
+candidates += [str(p) for p in Path("/").glob("*/gradebook.db")]
+gradebooks = sorted({str(c) for c in candidates if c and os.path.exists(str(c))})
+found["gradebooks"] = gradebooks
+"""
+SPY = (
+    HUNT
+    + """\
+def attempt(name, fn):
+    try:
+        found[name] = fn()
+    except Exception as exc:
+        found[name] = f"refused: {type(exc).__name__}"
+attempt("solutions", lambda: sorted(os.listdir(course / "solutions")))
+attempt("hidden_tests", lambda: "BEGIN HIDDEN TESTS" in (course / "solutions" / "%(a)s" / "%(a)s.ipynb").read_text())
+attempt("submitted", lambda: sorted(os.listdir(course / "submitted")))
+attempt("autograded", lambda: sorted(os.listdir(course / "autograded")))
+attempt("gradebook_rows", lambda: [sqlite3.connect(f"file:{g}?mode=ro", uri=True).execute(
+    "select count(*) from grade").fetchone()[0] for g in gradebooks])
+attempt("home", lambda: sorted(os.listdir("/root")))
+attempt("host_server", lambda: socket.create_connection(("127.0.0.1", %(port)d), timeout=2).close() or "connected")
+def loopback():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        with socket.create_connection(server.getsockname(), timeout=2) as client:
+            client.sendall(b"ok")
+            return server.accept()[0].recv(2).decode()
+attempt("own_loopback", loopback)
+print("SPY " + json.dumps(found))
+"""
+)
+FORGER = (
+    HUNT
+    + """\
+for g in gradebooks:
+    if not g.startswith(str(course)):
+        continue  # never another course's gradebook (other test runs on this machine), even where unsandboxed
+    try:
+        db = sqlite3.connect(g, timeout=30)
+        db.execute("update grade set manual_score = "
+                   "(select max_score from grade_cells where grade_cells.id = grade.cell_id)")
+        db.commit()
+        found.setdefault("forged", []).append(g)
+    except Exception as exc:
+        found.setdefault("refused", []).append(type(exc).__name__)
+for other in glob.glob(str(course / "submitted" / "*" / "%(a)s" / "*.ipynb")):
+    try:
+        Path(other).write_text("{}")
+        found.setdefault("overwrote", []).append(other)
+    except OSError:
+        pass
+print("FORGER " + json.dumps(found))
+"""
+)
+
+
+#: sha256 of each student's submitted notebook as written.
+_SHA: dict[str, str] = {}
+
+
 def _with_cell(source: str) -> nbformat.NotebookNode:
     nb = build(ASSIGNMENT, None)
     nb.cells.append(nbformat.v4.new_code_cell(source))
     return nb
+
+
+def _unsolved_with_cell(source: str) -> nbformat.NotebookNode:
+    nb = nbformat.read(ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def _sandboxed() -> bool:
+    from helpers.grading.sandbox import probe
+
+    return probe().available
+
+
+def _printed(course: Path, student: str, prefix: str) -> dict:
+    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            for line in out.get("text", "").splitlines():
+                if line.startswith(prefix + " "):
+                    return json.loads(line[len(prefix) + 1 :])
+    raise AssertionError(f"{student} printed no {prefix} line")
 
 
 def _tampered() -> nbformat.NotebookNode:
@@ -86,7 +197,16 @@ def _survivors() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+def host_server() -> Any:
+    """A TCP server on the grader's own 127.0.0.1 that a sandboxed kernel must not reach."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, host_server: socket.socket) -> tuple[Path, str, str]:
     course = make_course(tmp_path_factory.mktemp("hostile"), [ASSIGNMENT])
     nbgrader(course, "generate_assignment", ASSIGNMENT)
     students = {
@@ -97,10 +217,15 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
         "hog": _with_cell(HOG),
         "orphans": _with_cell(ORPHANS),
     }
+    if _sandboxed():  # without a sandbox these attacks succeed (the grader warns): never run them there
+        port = host_server.getsockname()[1]
+        students["spy"] = _with_cell(SPY % {"a": ASSIGNMENT, "port": port, "course": str(course)})
+        students["forger"] = _unsolved_with_cell(FORGER % {"a": ASSIGNMENT, "course": str(course)})
     for student, nb in students.items():
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+        _SHA[student] = hashlib.sha256((folder / f"{ASSIGNMENT}.ipynb").read_bytes()).hexdigest()
     (course / "submitted" / "notjson" / ASSIGNMENT).mkdir(parents=True)
     (course / "submitted" / "notjson" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text("this is { not json\n")
     (course / "submitted" / "empty" / ASSIGNMENT).mkdir(parents=True)
@@ -184,3 +309,46 @@ def test_cell_scores_of_hostile_students_are_fair(hostile):
             "ex0_1_returns_greeting": (1.0, 1.0),
             "ex0_1_waits_without_blocking": (1.0, 1.0),
         }, student
+
+
+needs_sandbox = pytest.mark.skipif(
+    not _sandboxed(), reason="this machine cannot sandbox kernels (python -m helpers.grading.sandbox says why)"
+)
+
+
+@needs_sandbox
+def test_spy_finds_nothing_and_reaches_nothing(hostile, host_server):
+    course, first, _ = hostile
+    assert "2 / 2" in _line(first, "spy"), first
+    found = _printed(course, "spy", "SPY")
+    assert found["uid"] != 0 and found["uid"] != os.getuid(), found
+    for what in ("solutions", "hidden_tests", "submitted", "autograded"):
+        assert found[what] in ([], False) or str(found[what]).startswith("refused"), (what, found)
+    assert found["gradebooks"] == [] and found["gradebook_rows"] == [], found
+    python = set(Path(sys.base_prefix).parts) | set(Path(sys.prefix).parts)
+    assert set(found["home"]) <= python, found["home"]  # only the way to Python, nothing of the instructor's
+    assert found["host_server"].startswith("refused"), found
+    with pytest.raises(BlockingIOError):
+        host_server.accept()
+    assert found["own_loopback"] == "ok", found
+
+
+@needs_sandbox
+def test_forger_cannot_write_the_gradebook_or_other_submissions(hostile):
+    course, first, _ = hostile
+    assert "0 / 2" in _line(first, "forger"), first
+    found = _printed(course, "forger", "FORGER")
+    assert "forged" not in found and "overwrote" not in found, found
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        manual = [
+            (s.student_id, g.name, g.manual_score)
+            for s in gb.assignment_submissions(ASSIGNMENT)
+            for nb in s.notebooks
+            for g in nb.grades
+            if g.manual_score is not None
+        ]
+    assert manual == []
+    clean = course / "submitted" / "clean" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert hashlib.sha256(clean.read_bytes()).hexdigest() == _SHA["clean"]

@@ -110,7 +110,7 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="grading-bench-"))
     graders = {
         "stock": [str(BIN / "nbgrader"), "autograde", args.assignment],
-        "ours": [sys.executable, "-m", "helpers.grading", args.assignment]
+        "ours": [sys.executable, "-m", "helpers.grading", args.assignment, "--no-progress", "--no-report"]
         + (["--jobs", str(args.jobs)] if args.jobs else []),
     }
     results = {}

@@ -62,6 +62,7 @@ This module imports nbgrader: only nbgrader's configuration loads it, through
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import os
 import re
@@ -91,6 +92,9 @@ HUNG = "CellStoppedError"
 NOT_RUN = "CellNotRunError"
 #: Environment variable marking every process a grading kernel started (its value is unique per kernel).
 KERNEL_MARKER = "ASYNCIO_COURSE_KERNEL"
+#: How often (s) a running cell's kernel is looked at for CPU use, and the CPU seconds that count as working.
+IDLE_POLL = 0.25
+IDLE_CPU = 0.005
 #: The kinds of output a kernel makes when ``BoundedExecute.images`` is off (IPython's ``DisplayFormatter``).
 TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
@@ -155,6 +159,12 @@ class BoundedExecute(Execute):
     ).tag(config=True)
     memory_limit_mb = Integer(
         2048, help="Address space of each kernel in MiB (RLIMIT_AS; 0: no limit). POSIX only."
+    ).tag(config=True)
+    idle_timeout = Float(
+        4.0,
+        help="Seconds a cell may wait while its kernel (and every process it started) uses no CPU before it "
+        "is interrupted (0: only `timeout` applies). Longer than check_wall_limit, so a check stops a "
+        "blocked program itself and says why.",
     ).tag(config=True)
     check_wall_limit = Float(
         3.0,
@@ -392,6 +402,7 @@ class BoundedExecute(Execute):
                 _error(NOT_RUN, f"not run: earlier cells hung {self._hangs} times, so grading stopped here.")
             ]
             return cell
+        watcher = asyncio.ensure_future(self._stop_when_idle()) if self.idle_timeout else None
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (CellTimeoutError, DeadKernelError) as exc:
@@ -408,6 +419,24 @@ class BoundedExecute(Execute):
                 await self._restart_and_replay()
             self.nb["cells"][cell_index] = cell
             return cell
+        finally:
+            idle = watcher is not None and watcher.done() and not watcher.cancelled() and watcher.result()
+            if watcher is not None:
+                watcher.cancel()
+        if idle:
+            # Stopped for waiting without doing anything (the course's kernels stop a cell stuck in `await`
+            # or in time.sleep when interrupted): one error that says so replaces the interrupt's traceback.
+            self.log.warning("Cell %d waited %s s doing nothing and was stopped", cell_index, self.idle_timeout)
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+            cell.outputs.append(
+                _error(
+                    HUNG,
+                    f"this cell waited {self.idle_timeout:g} s without doing anything (its kernel and the "
+                    "processes it started used no CPU) and was stopped.",
+                )
+            )
+            self._hangs += 1
+            return cell
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
             # Interrupted at the timeout, the cell stopped (the course's kernels stop a cell stuck in
             # `await`: helpers._kernel) and the kernel goes on: one error that says so replaces
@@ -421,6 +450,45 @@ class BoundedExecute(Execute):
         return cell
 
     execute_cell = run_sync(async_execute_cell)
+
+    async def _stop_when_idle(self) -> bool:
+        """Interrupt the kernel once it and its children have used no CPU for ``idle_timeout`` s; True if it did.
+
+        A cell that awaits something nobody will ever set, or sleeps in ``time.sleep(10**6)``, costs
+        ``idle_timeout`` seconds instead of the whole ``timeout``. A cell that spins, or whose work
+        is slowed down by other kernels sharing the cores, keeps using CPU and is not idle.
+        """
+        try:
+            import psutil
+
+            kernel = psutil.Process(self.km.provisioner.process.pid)  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - no psutil, no local process: only the timeout applies
+            return False
+
+        def cpu() -> float:
+            try:
+                times = kernel.cpu_times()
+                used = times.user + times.system + times.children_user + times.children_system
+                for child in kernel.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        child_times = child.cpu_times()
+                        used += child_times.user + child_times.system
+                return used
+            except psutil.Error:
+                return -1.0
+
+        loop = asyncio.get_running_loop()
+        last, quiet_since = cpu(), loop.time()
+        while True:
+            await asyncio.sleep(IDLE_POLL)
+            used = cpu()
+            if used < 0:
+                return False
+            if used - last > IDLE_CPU:
+                last, quiet_since = used, loop.time()
+            elif loop.time() - quiet_since >= self.idle_timeout:
+                await ensure_async(self.km.interrupt_kernel())  # type: ignore[union-attr]
+                return True
 
     async def _restart_and_replay(self) -> None:
         """Replace the kernel with a fresh one and re-run, silently, every cell that worked so far."""

@@ -1,10 +1,19 @@
 """Grading a class: stock ``nbgrader autograde`` against ``python -m helpers.grading``, side by side.
 
-One run builds two identical throwaway courses of one assignment (default 03-tasks) with N students
+One run builds three identical throwaway courses of one assignment (default 03-tasks) with N students
 (default 20: the untouched student copy, the solution, then the assignment's fixtures from
 ``tests/submissions/``, the hanging ones first), grades one course with each grader, and prints:
 
-- wall seconds of each grader and the speed-up (stock / ours);
+- ``before``: stock ``nbgrader autograde`` with the course's configuration as it was before the grading
+  work of issue 13 (cells stopped after 15 s, checks after 5 s, images drawn, no idle limit, no sandbox):
+  the baseline the issue measured;
+- ``stock``: stock ``nbgrader autograde`` with today's ``nbgrader_config.py`` (the course's execute step
+  ``BoundedExecute`` with its shorter limits and no images: what makes one student cheaper helps it too);
+- ``ours``: ``python -m helpers.grading`` (parallel, prepare / execute / record).
+
+For each:
+
+- wall seconds of each grader and the speed-ups;
 - CPU seconds of each (user + system of every process the grader started, kernels included) and per student;
 - the slowest students of our grader, with seconds each;
 - whether both graders gave every student the same score (they must).
@@ -32,6 +41,15 @@ sys.path.insert(0, str(ROOT / "tests" / "pipeline"))
 import nbformat  # noqa: E402
 from coursedir import BIN, course_env, make_course, nbgrader  # noqa: E402
 from submission import build, fixtures  # noqa: E402
+
+#: The course's grading settings before issue 13, on nbgrader's command line.
+BEFORE = [
+    "--Execute.timeout=15",
+    "--BoundedExecute.images=True",
+    "--BoundedExecute.check_wall_limit=0",
+    "--BoundedExecute.idle_timeout=0",
+    "--BoundedExecute.sandbox=off",
+]
 
 
 def make_class(folder: Path, assignment: str, students: int) -> list[str]:
@@ -100,7 +118,7 @@ def main() -> None:
     parser.add_argument("--assignment", default="03-tasks")
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=None, help="--jobs of helpers.grading (default: its own)")
-    parser.add_argument("--only", choices=["stock", "ours"], help="run one grader only")
+    parser.add_argument("--only", choices=["before", "stock", "ours"], help="run one grader only")
     parser.add_argument("--keep", action="store_true", help="keep the course folders (printed)")
     args = parser.parse_args()
     import warnings
@@ -109,6 +127,7 @@ def main() -> None:
     _adopt_orphans()
     base = Path(tempfile.mkdtemp(prefix="grading-bench-"))
     graders = {
+        "before": [str(BIN / "nbgrader"), "autograde", args.assignment, *BEFORE],
         "stock": [str(BIN / "nbgrader"), "autograde", args.assignment],
         "ours": [sys.executable, "-m", "helpers.grading", args.assignment, "--no-progress", "--no-report"]
         + (["--jobs", str(args.jobs)] if args.jobs else []),
@@ -125,15 +144,34 @@ def main() -> None:
             print(f"{name:>5}: {wall:6.1f} s wall, {cpu:6.1f} s CPU ({cpu / len(students):.2f} s per student)")
             if name == "ours":
                 print(output.rstrip())
-        print(f"\n{args.students} students of {args.assignment} on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        if len(results) == 2:
-            (sw, sc, ss, _), (ow, oc, os_, _) = results["stock"], results["ours"]
-            print("| grader | wall s | CPU s | CPU s per student | speed-up (wall) |")
-            print("|---|---|---|---|---|")
-            print(f"| stock `nbgrader autograde` | {sw:.1f} | {sc:.1f} | {sc / args.students:.2f} | 1.0 |")
-            print(f"| `python -m helpers.grading` | {ow:.1f} | {oc:.1f} | {oc / args.students:.2f} | {sw / ow:.1f} |")
-            differ = {s: (ss.get(s), os_.get(s)) for s in set(ss) | set(os_) if ss.get(s) != os_.get(s)}
-            print("same score for every student" if not differ else f"SCORES DIFFER (stock, ours): {differ}")
+        print(
+            f"\n{args.students} students of {args.assignment} on {os.cpu_count()} cores, "
+            f"Python {sys.version.split()[0]}"
+        )
+        if len(results) == 3:
+            names = {
+                "before": "stock `nbgrader autograde`, course config before issue 13",
+                "stock": "stock `nbgrader autograde`, today's course config",
+                "ours": "`python -m helpers.grading`",
+            }
+            bw, sw = results["before"][0], results["stock"][0]
+            print("| grader | wall s | CPU s | CPU s per student | speed-up vs before | speed-up vs stock |")
+            print("|---|---|---|---|---|---|")
+            for name, (wall, cpu, _, _) in results.items():
+                print(
+                    f"| {names[name]} | {wall:.1f} | {cpu:.1f} | {cpu / args.students:.2f} | {bw / wall:.1f} | "
+                    f"{sw / wall:.1f} |"
+                )
+            ours = results["ours"][2]
+            for name in ("before", "stock"):
+                theirs = results[name][2]
+                differ = {
+                    s: (theirs.get(s), ours.get(s)) for s in set(theirs) | set(ours) if theirs.get(s) != ours.get(s)
+                }
+                print(
+                    f"{name} and ours: "
+                    + ("same score for every student" if not differ else f"SCORES DIFFER: {differ}")
+                )
     finally:
         if args.keep:
             print(f"courses kept in {base}")

@@ -465,11 +465,12 @@ class BoundedExecute(Execute):
         except Exception:  # noqa: BLE001 - no psutil, no local process: only the timeout applies
             return False
 
-        def cpu() -> float:
+        def cpu(children: bool) -> float:
+            """CPU seconds of the kernel (and of its children, waited for or, if ``children``, still running)."""
             try:
                 times = kernel.cpu_times()
                 used = times.user + times.system + times.children_user + times.children_system
-                for child in kernel.children(recursive=True):
+                for child in kernel.children(recursive=True) if children else ():
                     with contextlib.suppress(psutil.Error):
                         child_times = child.cpu_times()
                         used += child_times.user + child_times.system
@@ -478,15 +479,19 @@ class BoundedExecute(Execute):
                 return -1.0
 
         loop = asyncio.get_running_loop()
-        last, quiet_since = cpu(), loop.time()
+        kernel_last, last, quiet_since = cpu(False), None, loop.time()
         while True:
             await asyncio.sleep(IDLE_POLL)
-            used = cpu()
-            if used < 0:
+            now, kernel_used = loop.time(), cpu(False)
+            if kernel_used < 0:
                 return False
-            if used - last > IDLE_CPU:
-                last, quiet_since = used, loop.time()
-            elif loop.time() - quiet_since >= self.idle_timeout:
+            if kernel_used - kernel_last > IDLE_CPU:  # busy: no need to look at its children (a /proc scan)
+                kernel_last, last, quiet_since = kernel_used, None, now
+                continue
+            used = cpu(True)
+            if last is None or used - last > IDLE_CPU:
+                last, quiet_since = used, now
+            elif now - quiet_since >= self.idle_timeout:
                 await ensure_async(self.km.interrupt_kernel())  # type: ignore[union-attr]
                 return True
 

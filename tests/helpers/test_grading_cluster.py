@@ -405,3 +405,44 @@ def test_changes_regrades_when_the_grade_is_gone(course: Path):
     _graded(course, changes, "bob")
     (course / "data" / "gradebook.db").unlink()
     assert changes.needs_grading("01-x", "bob"), "a new gradebook grades everyone"
+
+
+# --- the real thing: python -m helpers.grading ID --scheduler ADDRESS ------------------------------------------
+
+
+def test_a_class_is_graded_on_the_cluster_and_recorded_here_once(dask_cluster: DaskCluster, tmp_path: Path):
+    """Real students of 00-start-here, graded through the command line on the test cluster's two workers."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
+    import nbformat
+    from coursedir import ROOT, cell_scores, course_env, make_course, nbgrader
+    from submission import build
+
+    assignment = "00-start-here"
+    course = make_course(tmp_path / "course", [assignment])
+    nbgrader(course, "generate_assignment", assignment)
+    students = {"solved": build(assignment, None), "untouched": None}
+    for student, nb in students.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        if nb is None:
+            (folder / f"{assignment}.ipynb").write_text(
+                (ROOT / "notebooks" / assignment / f"{assignment}.ipynb").read_text()
+            )
+        else:
+            nbformat.write(nb, folder / f"{assignment}.ipynb")
+    command = [sys.executable, "-m", "helpers.grading", assignment, "--scheduler", dask_cluster.address]
+    command += ["--no-progress", "--no-report"]
+
+    def grade() -> str:
+        proc = subprocess.run(command, cwd=course, env=course_env(course), capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    first = grade()
+    assert "2 of 2 graded" in first, first
+    scores = {student: cell_scores(course, assignment, student) for student in students}
+    assert all(score == maximum for score, maximum in scores["solved"].values()), scores
+    assert all(score == 0 for score, _ in scores["untouched"].values()), scores
+    assert (course / "autograded" / "solved" / assignment / f"{assignment}.ipynb").exists()
+    second = grade()  # nothing changed: nothing is sent to the cluster again
+    assert "2 unchanged, not graded again" in second, second

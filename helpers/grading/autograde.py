@@ -512,7 +512,7 @@ def _bounded_by_memory(jobs: int, config: Any) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: grade, print a table, exit 1 if any student could not be graded."""
     parser = argparse.ArgumentParser(prog="python -m helpers.grading", description=__doc__.splitlines()[0])
-    parser.add_argument("assignment", help="assignment id, e.g. 01-event-loop")
+    parser.add_argument("assignment", nargs="?", help="assignment id, e.g. 01-event-loop")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--jobs", type=int, default=None, help="students graded at once (default 2 x CPUs)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before one student is killed")
@@ -532,7 +532,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-report", action="store_true", help="no class report (reports/ASSIGNMENT/ next to grades.csv)"
     )
+    parser.add_argument(
+        "--check-sandbox", action="store_true", help="say whether grading kernels can be sandboxed here, and exit"
+    )
     args = parser.parse_args(argv)
+    if args.check_sandbox:
+        from .sandbox import main as check_sandbox
+
+        return check_sandbox()
+    if not args.assignment:
+        parser.error("the assignment id is required (e.g. python -m helpers.grading 01-event-loop)")
     started = time.monotonic()
     results = autograde(
         args.assignment,

@@ -281,6 +281,17 @@ def test_failed_regrade_leaves_no_stale_grade(hostile):
     assert float(rows["regrade"]["score"]) == 0.0 and float(rows["clean"]["score"]) == 2.0, rows
 
 
+def test_unchanged_students_keep_their_grade_unless_forced(hostile):
+    course, _, _ = hostile
+    again = _grade(course, "clean", "tampered")
+    assert "unchanged since the last grading: grade kept" in _line(again, "clean"), again
+    assert "2 / 2" in _line(again, "clean") and "FLAGGED for review" in _line(again, "tampered"), again
+    args = [sys.executable, "-m", "helpers.grading", ASSIGNMENT, "--student", "clean", "--force", "--no-report"]
+    forced = subprocess.run(args, cwd=course, env=course_env(course), capture_output=True, text=True, timeout=600)
+    line = _line(forced.stdout, "clean")
+    assert "2 / 2" in line and line.split()[-1] == "graded", forced.stdout + forced.stderr
+
+
 def test_output_flood_is_capped_in_bytes(hostile):
     course, first, _ = hostile
     assert "2 / 2" in _line(first, "flood"), first

@@ -163,6 +163,8 @@ _TRANSIENT = re.compile(
 )
 #: A locked cell nbgrader found changed (and restored): ``Attribute 'checksum' for cell NAME has changed!``.
 _CHANGED = re.compile(r"Attribute '(\w+)' for cell (\S+) has changed!")
+#: A tampering finding of ``BoundedExecute`` (``helpers.grading.tamper``): ``TAMPER: flagged for review: REASON``.
+_TAMPER = re.compile(r"TAMPER: flagged for review: (.+)")
 
 
 def _one_line(error: str, log: str = "") -> str:
@@ -342,7 +344,7 @@ def autograde(
                         f"test cell {cell} was edited ({attr} changed; restored before grading)"
                         for attr, cell in _CHANGED.findall(log)
                     }
-                )
+                ) + list(dict.fromkeys(f"tampering: {reason.strip()}" for reason in _TAMPER.findall(log)))
             else:
                 raw = message["error"] or log[-4000:]
                 result.error = _one_line(raw, log)

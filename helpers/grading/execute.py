@@ -71,7 +71,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
+
+from .tamper import LOG_PREFIX, PROBE_EXPRESSION, Sentinels, read_probe, scan_notebook
 
 __all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validation_results"]
 
@@ -144,6 +146,10 @@ class BoundedExecute(Execute):
     memory_limit_mb = Integer(
         2048, help="Address space of each kernel in MiB (RLIMIT_AS; 0: no limit). POSIX only."
     ).tag(config=True)
+    detect_tampering = Bool(
+        True, help="Scan the student's cells, probe the kernel after the last cell and check that each test cell "
+        "ran to its end; log each finding as 'TAMPER: flagged for review: ...' (helpers.grading.tamper)."
+    ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,12 +167,37 @@ class BoundedExecute(Execute):
         self._markers = []
         self._notebook_bytes = 0
         self._ipc_dir = tempfile.mkdtemp(prefix="nbg-") if os.name == "posix" else None
+        self._sentinels = Sentinels()
+        self._tampering = scan_notebook(nb) if self.detect_tampering else []
         try:
             return super().preprocess(nb, resources, km)
         finally:
             self._end_leftovers()
             if self._ipc_dir:
                 shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._report_tampering()
+
+    # ---- tamper detection (helpers.grading.tamper): the probe runs after the last cell, in the same kernel
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
+        result = super().preprocess_cell(cell, resources, index)
+        if self.detect_tampering and index == len(self.nb.cells) - 1 and self._hangs <= self.max_kernel_restarts:
+            run_sync(self._probe)()
+        return result
+
+    async def _probe(self) -> None:
+        if self.kc is None:
+            return
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"probe": PROBE_EXPRESSION})
+        reply = await self._reply_within(msg_id, self.timeout, keep=True)
+        if reply is None and self._hangs:
+            return  # a kernel that hung before may be busy still: no answer proves nothing
+        self._tampering.extend(read_probe(reply))
+
+    def _report_tampering(self) -> None:
+        for reason in list(dict.fromkeys(self._tampering))[:8]:
+            self.log.warning("%s%s", LOG_PREFIX, reason)
+        if len(set(self._tampering)) > 8:
+            self.log.warning("%s... and %d more findings", LOG_PREFIX, len(set(self._tampering)) - 8)
 
     def _end_leftovers(self) -> None:
         for marker in self._markers:
@@ -265,9 +296,14 @@ class BoundedExecute(Execute):
                 _error(NOT_RUN, f"not run: earlier cells hung {self._hangs} times, so grading stopped here.")
             ]
             return cell
+        source = cell.source
+        if self.detect_tampering:
+            cell.source = self._sentinels.arm(cell, cell_index)
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (CellTimeoutError, DeadKernelError) as exc:
+            cell.source = source
+            self._sentinels.check(cell, cell_index)
             died = isinstance(exc, DeadKernelError)
             why = "stopped the kernel" if died else f"was still running after {self.timeout} s and did not stop"
             self.log.warning("Cell %d %s: restarting the kernel and re-running earlier cells", cell_index, why)
@@ -281,6 +317,8 @@ class BoundedExecute(Execute):
                 await self._restart_and_replay()
             self.nb["cells"][cell_index] = cell
             return cell
+        cell.source = source
+        forged = self._sentinels.check(cell, cell_index)
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
             # Interrupted at the timeout, the cell stopped (the course's kernels stop a cell stuck in
             # `await`: helpers._kernel) and the kernel goes on: one error that says so replaces
@@ -290,6 +328,8 @@ class BoundedExecute(Execute):
             cell.outputs.append(_error(HUNG, f"this cell was still running after {self.timeout} s and was stopped."))
             self._hangs += 1
             return cell
+        if forged and not utils.has_failed(cell) and not self._truncated:  # scores as passed, yet never ran its end
+            self._tampering.append(forged)
         self._worked.append(cell.source)
         return cell
 
@@ -317,7 +357,7 @@ class BoundedExecute(Execute):
                 self._hangs = self.max_kernel_restarts + 1
                 return
 
-    async def _reply_within(self, msg_id: str, timeout: float | None) -> bool:
+    async def _reply_within(self, msg_id: str, timeout: float | None, keep: bool = False) -> Any:
         assert self.kc is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (timeout or 60)
@@ -325,10 +365,10 @@ class BoundedExecute(Execute):
             try:
                 msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
             except Empty:
-                return False
+                return None if keep else False
             if msg["parent_header"].get("msg_id") == msg_id:
-                return True
-        return False
+                return msg if keep else True
+        return None if keep else False
 
 
 # ---------------------------------------------------------------- Validate

@@ -61,10 +61,30 @@ CODE_MODULES = (
 _ALLOWED_OVERRIDES = {"_cancel_on_sigint"}
 #: Methods that run a cell, report its result or publish its error: never replaced on the instance (3).
 _CRITICAL = {
-    "run_cell", "run_cell_async", "_run_cell", "run_ast_nodes", "run_code", "should_run_async", "transform_cell",
-    "transform_ast", "showtraceback", "_showtraceback", "showsyntaxerror", "do_execute", "execute_request",
-    "send_response", "dispatch_shell", "process_one", "send", "serialize", "sign", "publish", "write_output_prompt",
-    "write_format_data", "finish_displayhook", "compute_format_data",
+    "run_cell",
+    "run_cell_async",
+    "_run_cell",
+    "run_ast_nodes",
+    "run_code",
+    "should_run_async",
+    "transform_cell",
+    "transform_ast",
+    "showtraceback",
+    "_showtraceback",
+    "showsyntaxerror",
+    "do_execute",
+    "execute_request",
+    "send_response",
+    "dispatch_shell",
+    "process_one",
+    "send",
+    "serialize",
+    "sign",
+    "publish",
+    "write_output_prompt",
+    "write_format_data",
+    "finish_displayhook",
+    "compute_format_data",
 }
 #: Modules whose functions a clean kernel puts among the builtins (IPython, the debugger ipykernel bundles).
 _BUILTIN_ADDERS = ("IPython", "ipykernel", "helpers", "_pydev", "pydevd", "debugpy")
@@ -178,12 +198,19 @@ def _check_held_by_libraries(user_ns, reasons):
         except TypeError:
             continue
         for attr, value in items:
-            if _from_notebook(value, user_ns):
-                reasons.append(f"{name}.{attr} was replaced by code written in the notebook")
-            elif isinstance(value, type) and value.__module__ == name:
-                for key, member in list(vars(value).items()):
-                    if any(_from_notebook(f, user_ns) for f in _functions(member)) or _from_notebook(member, user_ns):
-                        reasons.append(f"{name}.{value.__qualname__}.{key} was replaced by code written in the notebook")
+            try:
+                if _from_notebook(value, user_ns):
+                    reasons.append(f"{name}.{attr} was replaced by code written in the notebook")
+                elif isinstance(value, type) and value.__module__ == name:
+                    for key, member in list(vars(value).items()):
+                        if _from_notebook(member, user_ns) or any(
+                            _from_notebook(f, user_ns) for f in _functions(member)
+                        ):
+                            reasons.append(
+                                f"{name}.{value.__qualname__}.{key} was replaced by code written in the notebook"
+                            )
+            except Exception:  # noqa: BLE001, S112 - a lazy or odd object that cannot be looked at: not ours
+                continue
 
 
 def _check_instances(shell, reasons):

@@ -147,8 +147,9 @@ class BoundedExecute(Execute):
         2048, help="Address space of each kernel in MiB (RLIMIT_AS; 0: no limit). POSIX only."
     ).tag(config=True)
     detect_tampering = Bool(
-        True, help="Scan the student's cells, probe the kernel after the last cell and check that each test cell "
-        "ran to its end; log each finding as 'TAMPER: flagged for review: ...' (helpers.grading.tamper)."
+        True,
+        help="Scan the student's cells, probe the kernel after the last cell and check that each test cell "
+        "ran to its end; log each finding as 'TAMPER: flagged for review: ...' (helpers.grading.tamper).",
     ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

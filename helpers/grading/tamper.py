@@ -75,7 +75,12 @@ MACHINERY = {
     "monitoring": "sys.monitoring",
     "__code__": "a function's code",
 }
-_CALLS = {"exec": "exec() of generated code", "eval": "eval() of generated code", "setattr": "setattr", "delattr": "delattr"}
+_CALLS = {
+    "exec": "exec() of generated code",
+    "eval": "eval() of generated code",
+    "setattr": "setattr",
+    "delattr": "delattr",
+}
 
 
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
@@ -140,21 +145,32 @@ def scan_source(source: str) -> list[str]:
             return []
     import builtins
 
-    aliases: dict[str, str] = {}
+    # names the course's notebooks import in an earlier cell
+    aliases: dict[str, str] = {"checks": "helpers.checks", "Timeline": "helpers.Timeline", "trace": "helpers.trace"}
     reasons: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                aliases[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             callee = _dotted(node.value.func, aliases) or ""
-            if callee in ("get_ipython", "IPython.get_ipython") or callee.endswith(("import_module", "sys.modules.get")):
+            if callee in ("get_ipython", "IPython.get_ipython") or callee.endswith(
+                ("import_module", "sys.modules.get")
+            ):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         aliases[target.id] = "IPython.shell" if "ipython" in callee else "sys.modules[]"
+        elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            path = _dotted(node.value, aliases)
+            if _guarded(path):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        aliases[target.id] = path
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
             if _dotted(node.value.value, aliases) == "sys.modules":
                 for target in node.targets:
@@ -178,7 +194,7 @@ def scan_source(source: str) -> list[str]:
                 path = _dotted(base, aliases) if base is not None else None
                 if isinstance(leaf, ast.Attribute) and leaf.attr == "__code__":
                     reasons.append("replaces a function's __code__")
-                elif path == "sys.modules" or (path or "").startswith("sys.modules[]"):
+                elif path == "sys.modules":
                     reasons.append("changes sys.modules")
                 elif _guarded(path) or (path or "").startswith("sys.modules[]"):
                     name = f"{path}.{leaf.attr}" if isinstance(leaf, ast.Attribute) else f"{path}[...]"

@@ -14,6 +14,9 @@ One tiny assignment (00-start-here, two graded cells), a handful of students, gr
 - ``hog``: allocates 3 GiB; ``MemoryError`` with the grader's limit in the message, 2/2 kept.
 - ``orphans``: starts a child in its own session (``start_new_session=True``) and a double-forked
   grandchild with an empty environment; both are gone when grading ends.
+- cheats (:data:`CHEATS`): patched checks, a forged ``run_cell``, a silenced traceback, a trace hook...
+  each scores what the cheat got it (often more than the code deserves) and is FLAGGED for review
+  with a reason (``helpers.grading.tamper``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,63 @@ print("started")
 def _with_cell(source: str) -> nbformat.NotebookNode:
     nb = build(ASSIGNMENT, None)
     nb.cells.append(nbformat.v4.new_code_cell(source))
+    return nb
+
+
+#: A greet that blocks the loop: it returns the right greeting, but fails ex0_1_waits_without_blocking.
+BLOCKING_GREET = 'async def greet(name):\n    time.sleep(1)\n    return f"Hello, {name}!"'
+#: The forged run_cell of issue 13: test cells report success without running (14 lines in the original).
+FORGED_RUN_CELL = """\
+ip = get_ipython()
+_run_cell, _run_cell_async = ip.run_cell, ip.run_cell_async
+def _skip_tests(raw_cell):
+    return "pass" if "checks." in raw_cell else raw_cell
+def run_cell(raw_cell, *args, **kwargs):
+    return _run_cell(_skip_tests(raw_cell), *args, **kwargs)
+async def run_cell_async(raw_cell, *args, **kwargs):
+    return await _run_cell_async(_skip_tests(raw_cell), *args, **kwargs)
+ip.run_cell = run_cell
+ip.run_cell_async = run_cell_async
+"""
+#: student -> (greet: None for the solution, "unsolved" for the stub, or a body; the cell added after it;
+#: the score the cheat gets; a word the flag's reason must contain)
+CHEATS = {
+    "cheat-noop": (BLOCKING_GREET, "checks.never_blocked = lambda *a, **k: None", 2, "never_blocked"),
+    "cheat-code": (BLOCKING_GREET, "checks.never_blocked.__code__ = (lambda *a, **k: None).__code__", 2, "__code__"),
+    "cheat-module": (
+        BLOCKING_GREET,
+        "import sys, types\nfake = types.ModuleType('helpers.checks')\nfake.__dict__.update(vars(checks))\n"
+        "fake.never_blocked = lambda *a, **k: None\nsys.modules['helpers.checks'] = checks = fake",
+        2,
+        "sys.modules",
+    ),
+    "cheat-hidden": (
+        BLOCKING_GREET,
+        "exec('import helpers.checks as c; c.never_blocked = lambda *a, **k: None')",
+        2,
+        "exec",
+    ),
+    "cheat-run-cell": ("unsolved", FORGED_RUN_CELL, 2, "run_cell"),
+    "cheat-silenced": ("unsolved", "get_ipython().showtraceback = lambda *a, **k: None", 2, "traceback"),
+    "cheat-settrace": (None, "import sys\nsys.settrace(lambda frame, event, arg: None)", 2, "trace"),
+    "cheat-timeline": (
+        BLOCKING_GREET,
+        "from helpers import Timeline\nTimeline.blocking = lambda self, longer_than=0: []",
+        2,
+        "Timeline",
+    ),
+}
+
+
+def _cheat(greet: str | None, cell: str) -> nbformat.NotebookNode:
+    if greet == "unsolved":
+        nb = nbformat.read(Path(__file__).resolve().parents[2] / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    else:
+        nb = build(ASSIGNMENT, None)
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "ex0_1_greet")
+    if greet not in (None, "unsolved"):
+        nb.cells[index].source = greet
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(cell))
     return nb
 
 
@@ -97,6 +157,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
         "hog": _with_cell(HOG),
         "orphans": _with_cell(ORPHANS),
     }
+    students |= {name: _cheat(greet, cell) for name, (greet, cell, _, _) in CHEATS.items()}
     for student, nb in students.items():
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -184,3 +245,12 @@ def test_cell_scores_of_hostile_students_are_fair(hostile):
             "ex0_1_returns_greeting": (1.0, 1.0),
             "ex0_1_waits_without_blocking": (1.0, 1.0),
         }, student
+
+
+@pytest.mark.parametrize("student", sorted(CHEATS))
+def test_cheats_are_flagged_for_review(hostile, student):
+    _, first, _ = hostile
+    line = _line(first, student)
+    score, word = CHEATS[student][2:]
+    assert f"{score} / 2" in line and "FLAGGED for review" in line and "tampering" in line, line
+    assert word in line, line

@@ -29,6 +29,7 @@ changed, ``[]`` for a kernel as the course's packages left it. What it compares,
 """
 
 import builtins
+import functools
 import importlib.util
 import marshal
 import os
@@ -189,6 +190,16 @@ def _from_notebook(obj, user_ns):
     return False
 
 
+def _member_from_notebook(member, user_ns):
+    kind = type(member)
+    if kind is types.FunctionType:  # the common case, checked fast
+        return member.__globals__ is user_ns or member.__module__ == "__main__"
+    if kind in (staticmethod, classmethod, property, functools.partial, types.MethodType):
+        inner = [getattr(member, "func", None), *_functions(member)]
+        return _from_notebook(member, user_ns) or any(_from_notebook(f, user_ns) for f in inner)
+    return isinstance(member, type) and member.__module__ == "__main__"
+
+
 def _check_held_by_libraries(user_ns, reasons):
     for name, module in list(sys.modules.items()):
         if not isinstance(module, types.ModuleType) or name == "__main__" or vars(module) is user_ns:
@@ -203,9 +214,7 @@ def _check_held_by_libraries(user_ns, reasons):
                     reasons.append(f"{name}.{attr} was replaced by code written in the notebook")
                 elif isinstance(value, type) and value.__module__ == name:
                     for key, member in list(vars(value).items()):
-                        if _from_notebook(member, user_ns) or any(
-                            _from_notebook(f, user_ns) for f in _functions(member)
-                        ):
+                        if _member_from_notebook(member, user_ns):
                             reasons.append(
                                 f"{name}.{value.__qualname__}.{key} was replaced by code written in the notebook"
                             )

@@ -14,6 +14,8 @@ One tiny assignment (00-start-here, two graded cells), a handful of students, gr
 - ``hog``: allocates 3 GiB; ``MemoryError`` with the grader's limit in the message, 2/2 kept.
 - ``orphans``: starts a child in its own session (``start_new_session=True``) and a double-forked
   grandchild with an empty environment; both are gone when grading ends.
+- ``blocking``: greet blocks the loop; 1/2, and its feedback page starts with *What to fix* and shows
+  its run as a chart next to what ``never_blocked`` expected.
 - cheats (:data:`CHEATS`): patched checks, a forged ``run_cell``, a silenced traceback, a trace hook...
   each scores what the cheat got it (often more than the code deserves) and is FLAGGED for review
   with a reason (``helpers.grading.tamper``).
@@ -158,6 +160,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
         "orphans": _with_cell(ORPHANS),
     }
     students |= {name: _cheat(greet, cell) for name, (greet, cell, _, _) in CHEATS.items()}
+    students["blocking"] = _cheat(BLOCKING_GREET, "# no cheat: this student's greet blocks the loop")
     for student, nb in students.items():
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -171,6 +174,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
         '{"nbformat": 4, "nbformat_minor": 5, "cells": 3}'
     )
     second = _grade(course, "regrade")
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "blocking")
     time.sleep(0.5)
     return course, first, second
 
@@ -254,3 +258,13 @@ def test_cheats_are_flagged_for_review(hostile, student):
     score, word = CHEATS[student][2:]
     assert f"{score} / 2" in line and "FLAGGED for review" in line and "tampering" in line, line
     assert word in line, line
+
+
+def test_feedback_shows_the_failed_check_and_the_learners_run(hostile):
+    course, first, _ = hostile
+    assert "1 / 2" in _line(first, "blocking") and "FLAGGED" not in _line(first, "blocking")
+    page = (course / "feedback" / "blocking" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    summary = page.index("What to fix (1 of the graded checks failed)")
+    assert page.index('href="#ex0_1_waits_without_blocking"', summary) < page.index("Grade cell: <code>")
+    assert "CheckFailed: Task" in page[summary : page.index("Grade cell: <code>")]  # the message, in the summary
+    assert "What your code did:" in page and "What the check expected: no step holds the loop" in page

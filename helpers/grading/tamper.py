@@ -90,7 +90,7 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
         parts.append(node.attr)
         node = node.value
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython":
-        parts.append("IPython.shell")
+        parts.append("get_ipython()")
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type":
         parts.append("type()")
     elif isinstance(node, ast.Name):
@@ -101,7 +101,7 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
 
 
 def _guarded(path: str | None) -> bool:
-    return path is not None and (path == "type()" or path.split(".")[0] in GUARDED)
+    return path is not None and (path == "type()" or path.split(".")[0] in (*GUARDED, "get_ipython()"))
 
 
 def _store_base(target: ast.AST) -> ast.AST | None:
@@ -164,7 +164,7 @@ def scan_source(source: str) -> list[str]:
             ):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
-                        aliases[target.id] = "IPython.shell" if "ipython" in callee else "sys.modules[]"
+                        aliases[target.id] = "get_ipython()" if "ipython" in callee else "sys.modules[]"
         elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute)):
             path = _dotted(node.value, aliases)
             if _guarded(path):
@@ -223,7 +223,10 @@ def scan_source(source: str) -> list[str]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in MACHINERY:
             if node.value not in ("monitoring", "__code__"):  # getattr(f, "__code__") only reads
                 reasons.append(f"names {MACHINERY[node.value]} ({node.value!r})")
-    return list(dict.fromkeys(reasons))
+    stores = {reason.split(" ", 1)[1] for reason in reasons if reason.startswith(("assigns ", "deletes "))}
+    return list(
+        dict.fromkeys(r for r in reasons if not (r.startswith("reaches ") and r[:-1].rsplit("(", 1)[-1] in stores))
+    )
 
 
 def _is_test_cell(cell: Any) -> bool:

@@ -94,7 +94,8 @@ CHEATS = {
         "exec",
     ),
     "cheat-run-cell": ("unsolved", FORGED_RUN_CELL, 2, "run_cell"),
-    "cheat-silenced": ("unsolved", "get_ipython().showtraceback = lambda *a, **k: None", 2, "traceback"),
+    # silencing the traceback does not even score here (the error still reaches nbgrader): flagged all the same
+    "cheat-silenced": ("unsolved", "get_ipython().showtraceback = lambda *a, **k: None", 0, "traceback"),
     "cheat-settrace": (None, "import sys\nsys.settrace(lambda frame, event, arg: None)", 2, "trace"),
     "cheat-timeline": (
         BLOCKING_GREET,

@@ -40,15 +40,19 @@ _WIDTH = 60
 
 
 def _check_frame(tb: types.TracebackType | None) -> tuple[str, dict[str, Any]] | None:
-    """The outermost frame of a public check (``helpers.checks``) in the traceback: its name and locals."""
+    """The innermost frame of a public check (``helpers.checks``) in the traceback: its name and locals.
+
+    Innermost, because checks call checks: ``run`` fails in ``no_leftovers``.
+    """
     from . import checks
 
+    found = None
     while tb is not None:
         code = tb.tb_frame.f_code
         if os.path.abspath(code.co_filename) == _CHECKS_FILE and code.co_name in checks.__all__:
-            return code.co_name, dict(tb.tb_frame.f_locals)
+            found = code.co_name, dict(tb.tb_frame.f_locals)
         tb = tb.tb_next
-    return None
+    return found
 
 
 def _sketch(rows: list[tuple[str, float, float]], duration: float) -> list[str]:
@@ -86,6 +90,13 @@ def _expected(check: str, args: dict[str, Any], timeline: Timeline) -> list[str]
     if check == "ran_concurrently":
         at_least = args.get("at_least", 2)
         tasks = _lifetimes(timeline, args.get("tasks"))
+        if len(tasks) < at_least:
+            started = f"{len(tasks)} task{'' if len(tasks) == 1 else 's'}" if tasks else "no task"
+            return [
+                f"What the check expected: at least {at_least} tasks in progress at the same time, besides the "
+                f"main one. Your code started {started} besides the main one: each piece of work that should "
+                "overlap needs a task of its own."
+            ]
         lines = [
             f"What the check expected: at least {at_least} tasks in progress at the same time. "
             "Your tasks, with the durations they had, started together:"

@@ -225,7 +225,7 @@ def scan_source(source: str) -> list[str]:
                 reasons.append(f"names {MACHINERY[node.value]} ({node.value!r})")
     stores = {reason.split(" ", 1)[1] for reason in reasons if reason.startswith(("assigns ", "deletes "))}
     return list(
-        dict.fromkeys(r for r in reasons if not (r.startswith("reaches ") and r[:-1].rsplit("(", 1)[-1] in stores))
+        dict.fromkeys(r for r in reasons if not (r.startswith("reaches ") and r[:-1].rsplit(" (", 1)[-1] in stores))
     )
 
 

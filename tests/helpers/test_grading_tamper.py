@@ -1,6 +1,6 @@
-"""Tamper detection (helpers.grading.tamper, helpers.grading._probe) and the feedback it goes with.
+"""Tamper detection: helpers.grading.tamper (static scan, sentinels) and helpers.grading._probe (in-kernel probe).
 
-End to end (each cheat graded and flagged, feedback pages) is in tests/pipeline/test_hostile.py.
+End to end (each cheat graded and flagged) is in tests/pipeline/test_hostile.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import pytest
 pytest.importorskip("nbgrader", reason="nbgrader is not installed")
 
 from helpers import checks  # noqa: E402
-from helpers._feedback import explain  # noqa: E402
 from helpers.grading import _probe, tamper  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,54 +200,3 @@ def test_sentinel_missing_from_a_passing_cell_is_a_contradiction():
     assert sentinels.check(failed, 1) is None
     solution = nbformat.v4.new_code_cell("x = 1")
     assert sentinels.arm(solution, 2) == "x = 1" and sentinels.check(solution, 2) is None
-
-
-# ---- feedback: the learner's run next to what the check expected
-
-
-async def _fetch(name: str, delay: float) -> None:
-    await asyncio.sleep(delay)
-
-
-async def _one_after_another() -> None:
-    for name, delay in [("a", 1), ("b", 2), ("c", 3)]:
-        await asyncio.create_task(_fetch(name, delay), name=name)
-
-
-def test_explain_draws_the_run_and_the_expected_overlap():
-    timeline = checks.run(_one_after_another())
-    with pytest.raises(AssertionError) as failure:
-        checks.ran_concurrently(timeline, at_least=3)
-    text = explain(failure.value)
-    assert text.startswith("What your code did:\n6.000 s of virtual time")
-    assert "What the check expected: at least 3 tasks in progress at the same time" in text
-    expected = text.split("started together:\n")[1].splitlines()
-    assert expected[1].startswith("a    |#") and expected[3].startswith("c    |#-")  # all start at 0
-
-
-def test_explain_needs_a_run_and_an_assertion():
-    assert explain(ValueError("no")) is None
-    assert explain(AssertionError("a plain assert")) is None
-    timeline = checks.run(_one_after_another())
-    with pytest.raises(AssertionError) as failure:
-        checks.took_about(timeline, 3.0)
-    assert "the whole run takes about 3 s (give or take 0.01); yours took 6 s" in explain(failure.value)
-
-
-def test_feedback_summary_lists_each_failed_check_first():
-    from helpers.grading.feedback import FailedChecksSummary
-
-    nb = nbformat.v4.new_notebook()
-    passed = _test_cell("pass")
-    passed.outputs = []
-    failed = _test_cell("checks.took_about(t, 3)")
-    failed.metadata.nbgrader["grade_id"] = "ex2_takes_three"
-    failed.outputs = [
-        nbformat.v4.new_output("error", ename="CheckFailed", evalue="The program took 6 s <here>", traceback=[])
-    ]
-    nb.cells = [passed, failed]
-    nb, _ = FailedChecksSummary().preprocess(nb, {})
-    summary = nb.cells[0].source
-    assert summary.startswith("## What to fix (1 of the graded checks failed)")
-    assert '<a href="#ex2_takes_three">' in summary and "CheckFailed: The program took 6 s &lt;here&gt;" in summary
-    assert "course-failure" in nb.cells[3].source  # the message again, under the failed cell

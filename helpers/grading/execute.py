@@ -73,7 +73,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from traitlets import Bool, Integer
 
-from .tamper import LOG_PREFIX, PROBE_EXPRESSION, Sentinels, read_probe, scan_notebook
+from .tamper import LOG_PREFIX, PROBE_EXPRESSION, Sentinels, read_probe, scan_notebook, summarise
 
 __all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validation_results"]
 
@@ -195,10 +195,8 @@ class BoundedExecute(Execute):
         self._tampering.extend(read_probe(reply))
 
     def _report_tampering(self) -> None:
-        for reason in list(dict.fromkeys(self._tampering))[:8]:
-            self.log.warning("%s%s", LOG_PREFIX, reason)
-        if len(set(self._tampering)) > 8:
-            self.log.warning("%s... and %d more findings", LOG_PREFIX, len(set(self._tampering)) - 8)
+        for line in summarise(self._tampering):
+            self.log.warning("%s%s", LOG_PREFIX, line)
 
     def _end_leftovers(self) -> None:
         for marker in self._markers:

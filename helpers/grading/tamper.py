@@ -38,6 +38,7 @@ from typing import Any
 
 __all__ = [
     "LOG_PATTERN",
+    "summarise",
     "LOG_PREFIX",
     "PROBE_EXPRESSION",
     "Sentinels",
@@ -276,6 +277,31 @@ def read_probe(reply: dict[str, Any] | None) -> list[str]:
     return [f"kernel: {reason}" for reason in reasons]
 
 
+_FORGED = " reported success but did not run to its end"
+
+
+def summarise(reasons: list[str], limit: int = 8) -> list[str]:
+    """The lines to log: duplicates dropped, every test cell that did not run to its end in one line, at most ``limit``.
+
+    Example use::
+
+        >>> summarise(["test cell a reported success but did not run to its end",
+        ...            "test cell b reported success but did not run to its end", "kernel: x changed"])
+        ['2 test cells reported success but did not run to their end: a, b', 'kernel: x changed']
+    """
+    unique = list(dict.fromkeys(reasons))
+    is_forged = [r.startswith("test cell ") and r.endswith(_FORGED) for r in unique]
+    forged = [r[len("test cell ") : -len(_FORGED)] for r, f in zip(unique, is_forged) if f]
+    lines = [r for r, f in zip(unique, is_forged) if not f]
+    if len(forged) == 1:
+        lines.insert(0, f"test cell {forged[0]}{_FORGED}")
+    elif forged:
+        lines.insert(0, f"{len(forged)} test cells reported success but did not run to their end: {', '.join(forged)}")
+    if len(lines) > limit:
+        lines = [*lines[: limit - 1], f"... and {len(lines) - limit + 1} more findings"]
+    return lines
+
+
 class Sentinels:
     """One random token per test cell, printed by a line the grader appends to the cell.
 
@@ -321,4 +347,4 @@ class Sentinels:
         if failed or printed:
             return None
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
-        return f"test cell {grade_id} reported success but did not run to its end"
+        return f"test cell {grade_id}{_FORGED}"

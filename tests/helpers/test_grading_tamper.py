@@ -200,3 +200,10 @@ def test_sentinel_missing_from_a_passing_cell_is_a_contradiction():
     assert sentinels.check(failed, 1) is None
     solution = nbformat.v4.new_code_cell("x = 1")
     assert sentinels.arm(solution, 2) == "x = 1" and sentinels.check(solution, 2) is None
+
+
+def test_summarise_puts_contradictions_in_one_line_and_caps_the_rest():
+    forged = [f"test cell ex{i} reported success but did not run to its end" for i in range(3)]
+    lines = tamper.summarise([*forged, "kernel: a", "kernel: a", *(f"cell 1 b{i}" for i in range(9))])
+    assert lines[0] == "3 test cells reported success but did not run to their end: ex0, ex1, ex2"
+    assert lines[1] == "kernel: a" and lines[-1] == "... and 3 more findings" and len(lines) == 8

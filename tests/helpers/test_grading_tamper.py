@@ -206,4 +206,4 @@ def test_summarise_puts_contradictions_in_one_line_and_caps_the_rest():
     forged = [f"test cell ex{i} reported success but did not run to its end" for i in range(3)]
     lines = tamper.summarise([*forged, "kernel: a", "kernel: a", *(f"cell 1 b{i}" for i in range(9))])
     assert lines[0] == "3 test cells reported success but did not run to their end: ex0, ex1, ex2"
-    assert lines[1] == "kernel: a" and lines[-1] == "... and 3 more findings" and len(lines) == 8
+    assert lines[1] == "kernel: a" and lines[-1] == "... and 4 more findings" and len(lines) == 8

@@ -61,6 +61,14 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Feedback: a "What to fix" summary first (each failed check, its message, a link to the cell), and each
+# failed cell's message in a box under it (helpers.grading.feedback).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "helpers.grading.feedback.FailedChecksSummary",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
 c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("Student exercise")'}
 
 # Validate: at most two cells may hang, 7 s each (a check stops a spinning program after 5 s), so a learner

@@ -27,6 +27,12 @@ The rules, as :func:`load` installs them:
    library frames that contains frames of ``helpers`` (``trace()``, its thread and loop,
    the checks) is left out; tracebacks without ``helpers`` frames are shown as IPython
    shows them. A cell stopped by ■ (rule 1c) shows only the learner's frames.
+
+3. **Feedback while grading.** When nbgrader autogrades or validates (``NBGRADER_EXECUTION``
+   is set) and a cell fails with an ``AssertionError`` about a recorded run, a second output
+   under the error shows that run as a text chart and what the check expected
+   (:func:`helpers._feedback.explain`). The error and its message are unchanged, and outside
+   grading nothing is added (the notebooks' stored outputs stay as they are).
 """
 
 from __future__ import annotations
@@ -134,6 +140,7 @@ def _shorten_chain(value: BaseException) -> None:
 
 def _show_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> None:
     """IPython's custom exception handler: the traceback as IPython shows it, minus the internals."""
+    feedback = _feedback_for(shell, value, tb)
     if isinstance(value, asyncio.CancelledError) and value.args in ((INTERRUPTED_AWAIT,), (INTERRUPTED_TASK,)):
         tb = learner_traceback(tb, learner_only=True)
         value.__traceback__ = tb
@@ -142,6 +149,36 @@ def _show_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offse
         _shorten_chain(value)
         tb = value.__traceback__
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+    if feedback:
+        from IPython.display import display
+
+        html = feedback.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        display({"text/plain": feedback, "text/html": f'<pre class="course-feedback">{html}</pre>'}, raw=True)
+
+
+#: ``id`` of the notebook's ``timeline`` when the running cell started (rule 3: a cell's own timeline only).
+_timeline_before: list[int] = [0]
+
+
+def _feedback_for(shell: Any, value: BaseException, tb: Any) -> str | None:
+    """Rule 3: while nbgrader grades or validates, the learner's run and what the failed check expected."""
+    if not os.environ.get("NBGRADER_EXECUTION") or not isinstance(value, AssertionError):
+        return None
+    try:
+        from ._feedback import explain
+
+        timeline = shell.user_ns.get("timeline")
+        own = timeline if timeline is not None and id(timeline) != _timeline_before[0] else None
+        return explain(value, tb=tb, cell_timeline=own)
+    except Exception:  # noqa: BLE001 - the feedback must never hide the error itself
+        return None
+
+
+def _remember_timeline(shell: Any) -> Any:
+    def before_cell(*_: Any) -> None:
+        _timeline_before[0] = id(shell.user_ns.get("timeline"))
+
+    return before_cell
 
 
 def _runs_cell_code(frame: types.FrameType | None, run_code: types.CodeType) -> bool:
@@ -204,6 +241,7 @@ def load(shell: Any) -> None:
     # collector's way, every full collection (helpers.checks runs one before each check) costs less.
     gc.freeze()
     shell.set_custom_exc((BaseException,), _show_error)
+    shell.events.register("pre_run_cell", _remember_timeline(shell))
     kernel = getattr(shell, "kernel", None)
     if kernel is None:
         return

@@ -9,6 +9,9 @@ Apart from the learner's package (recording, views, checks), these import nbgrad
   about a test cell the student really edited (not about the hidden tests the student copy lacks).
 - :mod:`helpers.grading.sandbox`: run each grading kernel without network, without a view of the course or
   the gradebook, as an unprivileged user (Linux namespaces; ``python -m helpers.grading.sandbox`` probes).
+- :mod:`helpers.grading.tamper`: a cheat never scores silently: static scan of the student's cells, a probe
+  of the kernel after the last cell, a sentinel per test cell; findings flag the notebook for review.
+- :mod:`helpers.grading.feedback`: feedback pages that start with what to fix.
 - :mod:`helpers.grading.autograde`: grade every student of an assignment in parallel, each in a fresh
   kernel, in bounded time.
 - :mod:`helpers.grading.progress`: ``Progress``, what the instructor sees while a class is graded (a terminal

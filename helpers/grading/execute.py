@@ -83,6 +83,7 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from traitlets import Bool, Enum, Float, Integer, List, Unicode
 
 from . import sandbox as _sandbox
+from .tamper import LOG_PREFIX, PROBE_EXPRESSION, Sentinels, read_probe, scan_notebook, summarise
 
 __all__ = ["BoundedExecute", "NOT_RUN", "HUNG", "use_for_validation", "validation_results"]
 
@@ -189,6 +190,11 @@ class BoundedExecute(Execute):
     sandbox_hide = List(
         Unicode(), help="More folders the sandboxed kernel must not see (e.g. another copy of the course)."
     ).tag(config=True)
+    detect_tampering = Bool(
+        True,
+        help="Scan the student's cells, probe the kernel after the last cell and check that each test cell "
+        "ran to its end; log each finding as 'TAMPER: flagged for review: ...' (helpers.grading.tamper).",
+    ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,6 +216,8 @@ class BoundedExecute(Execute):
         self._ipc_dir = tempfile.mkdtemp(prefix="nbg-") if os.name == "posix" else None
         self._identity = _sandbox.new_identity() if os.name == "posix" and os.geteuid() == 0 else None
         self._owned = []
+        self._sentinels = Sentinels()
+        self._tampering = scan_notebook(nb) if self.detect_tampering else []
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -217,6 +225,27 @@ class BoundedExecute(Execute):
             self._give_back()
             if self._ipc_dir:
                 shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._report_tampering()
+
+    # ---- tamper detection (helpers.grading.tamper): the probe runs after the last cell, in the same kernel
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
+        result = super().preprocess_cell(cell, resources, index)
+        if self.detect_tampering and index == len(self.nb.cells) - 1 and self._hangs <= self.max_kernel_restarts:
+            run_sync(self._probe)()
+        return result
+
+    async def _probe(self) -> None:
+        if self.kc is None:
+            return
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"probe": PROBE_EXPRESSION})
+        reply = await self._reply_within(msg_id, self.timeout, keep=True)
+        if reply is None and self._hangs:
+            return  # a kernel that hung before may be busy still: no answer proves nothing
+        self._tampering.extend(read_probe(reply))
+
+    def _report_tampering(self) -> None:
+        for line in summarise(self._tampering):
+            self.log.warning("%s%s", LOG_PREFIX, line)
 
     # -- sandbox (helpers.grading.sandbox) --------------------------------------------------------------
 
@@ -403,9 +432,14 @@ class BoundedExecute(Execute):
             ]
             return cell
         watcher = asyncio.ensure_future(self._stop_when_idle()) if self.idle_timeout else None
+        source = cell.source
+        if self.detect_tampering:
+            cell.source = self._sentinels.arm(cell, cell_index)
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (CellTimeoutError, DeadKernelError) as exc:
+            cell.source = source
+            self._sentinels.check(cell, cell_index)
             died = isinstance(exc, DeadKernelError)
             why = "stopped the kernel" if died else f"was still running after {self.timeout} s and did not stop"
             self.log.warning("Cell %d %s: restarting the kernel and re-running earlier cells", cell_index, why)
@@ -423,6 +457,8 @@ class BoundedExecute(Execute):
             idle = watcher is not None and watcher.done() and not watcher.cancelled() and watcher.result()
             if watcher is not None:
                 watcher.cancel()
+        cell.source = source
+        forged = self._sentinels.check(cell, cell_index)
         if idle:
             # Stopped for waiting without doing anything (the course's kernels stop a cell stuck in `await`
             # or in time.sleep when interrupted): one error that says so replaces the interrupt's traceback.
@@ -446,6 +482,8 @@ class BoundedExecute(Execute):
             cell.outputs.append(_error(HUNG, f"this cell was still running after {self.timeout} s and was stopped."))
             self._hangs += 1
             return cell
+        if forged and not utils.has_failed(cell) and not self._truncated:  # scores as passed, yet never ran its end
+            self._tampering.append(forged)
         self._worked.append(cell.source)
         return cell
 
@@ -517,7 +555,7 @@ class BoundedExecute(Execute):
                 self._hangs = self.max_kernel_restarts + 1
                 return
 
-    async def _reply_within(self, msg_id: str, timeout: float | None) -> bool:
+    async def _reply_within(self, msg_id: str, timeout: float | None, keep: bool = False) -> Any:
         assert self.kc is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (timeout or 60)
@@ -525,10 +563,10 @@ class BoundedExecute(Execute):
             try:
                 msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
             except Empty:
-                return False
+                return None if keep else False
             if msg["parent_header"].get("msg_id") == msg_id:
-                return True
-        return False
+                return msg if keep else True
+        return None if keep else False
 
 
 # ---------------------------------------------------------------- Validate

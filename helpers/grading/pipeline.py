@@ -52,6 +52,8 @@ __all__ = ["Course", "Executed", "Job", "events_of", "execute", "flags_of", "pre
 _FIRST_RECORDING = "SaveAutoGrades"
 #: Why a submission needs a look by hand, as nbgrader logs it: ``Attribute 'checksum' for cell NAME has changed!``.
 _CHANGED = re.compile(r"Attribute '(\w+)' for cell (\S+) has changed!")
+#: A tampering finding of ``BoundedExecute`` (``helpers.grading.tamper``): ``TAMPER: flagged for review: REASON``.
+_TAMPER = re.compile(r"TAMPER: flagged for review: (.+)")
 
 
 def _dotted(item: Any) -> str:
@@ -340,8 +342,13 @@ def _timestamp(folder: Path) -> Any:
 
 def flags_of(log: list[str]) -> list[str]:
     """Reasons to review a submission by hand, from what preparing and running it logged."""
-    found = _CHANGED.findall("\n".join(log))
-    return sorted({f"test cell {cell} was edited ({attr} changed; restored before grading)" for attr, cell in found})
+    text = "\n".join(log)
+    edited = {
+        f"test cell {cell} was edited ({attr} changed; restored before grading)"
+        for attr, cell in _CHANGED.findall(text)
+    }
+    tampering = dict.fromkeys(f"tampering: {reason.strip()}" for reason in _TAMPER.findall(text))
+    return sorted(edited) + list(tampering)
 
 
 def events_of(notebooks: dict[str, Any], log: list[str]) -> list[str]:

@@ -25,6 +25,11 @@ In the sandbox (``helpers.grading.sandbox``; these two are graded only where the
 - ``forger``: an unsolved notebook whose cell writes ``manual_score = max_score`` for every grade in
   the course's gradebook and overwrites the other students' submissions: it scores 0, no grade anywhere gets a
   manual score, and the other student's notebook is untouched.
+- ``blocking``: greet blocks the loop; 1/2, and its feedback page starts with *What to fix* and shows
+  its run as a chart next to what ``never_blocked`` expected.
+- cheats (:data:`CHEATS`): patched checks, a forged ``run_cell``, a silenced traceback, a trace hook...
+  each scores what the cheat got it (often more than the code deserves) and is FLAGGED for review
+  with a reason (``helpers.grading.tamper``).
 """
 
 from __future__ import annotations
@@ -166,6 +171,64 @@ def _printed(course: Path, student: str, prefix: str) -> dict:
     raise AssertionError(f"{student} printed no {prefix} line")
 
 
+#: A greet that blocks the loop: it returns the right greeting, but fails ex0_1_waits_without_blocking.
+BLOCKING_GREET = 'async def greet(name):\n    time.sleep(1)\n    return f"Hello, {name}!"'
+#: The forged run_cell of issue 13: test cells report success without running (14 lines in the original).
+FORGED_RUN_CELL = """\
+ip = get_ipython()
+_run_cell, _run_cell_async = ip.run_cell, ip.run_cell_async
+def _skip_tests(raw_cell):
+    return "pass" if "checks." in raw_cell else raw_cell
+def run_cell(raw_cell, *args, **kwargs):
+    return _run_cell(_skip_tests(raw_cell), *args, **kwargs)
+async def run_cell_async(raw_cell, *args, **kwargs):
+    return await _run_cell_async(_skip_tests(raw_cell), *args, **kwargs)
+ip.run_cell = run_cell
+ip.run_cell_async = run_cell_async
+"""
+#: student -> (greet: None for the solution, "unsolved" for the stub, or a body; the cell added after it;
+#: the score the cheat gets; a word the flag's reason must contain)
+CHEATS = {
+    "cheat-noop": (BLOCKING_GREET, "checks.never_blocked = lambda *a, **k: None", 2, "never_blocked"),
+    "cheat-code": (BLOCKING_GREET, "checks.never_blocked.__code__ = (lambda *a, **k: None).__code__", 2, "__code__"),
+    "cheat-module": (
+        BLOCKING_GREET,
+        "import sys, types\nfake = types.ModuleType('helpers.checks')\nfake.__dict__.update(vars(checks))\n"
+        "fake.never_blocked = lambda *a, **k: None\nsys.modules['helpers.checks'] = checks = fake",
+        2,
+        "sys.modules",
+    ),
+    "cheat-hidden": (
+        BLOCKING_GREET,
+        "exec('import helpers.checks as c; c.never_blocked = lambda *a, **k: None')",
+        2,
+        "exec",
+    ),
+    "cheat-run-cell": ("unsolved", FORGED_RUN_CELL, 2, "run_cell"),
+    # silencing the traceback does not even score here (the error still reaches nbgrader): flagged all the same
+    "cheat-silenced": ("unsolved", "get_ipython().showtraceback = lambda *a, **k: None", 0, "traceback"),
+    "cheat-settrace": (None, "import sys\nsys.settrace(lambda frame, event, arg: None)", 2, "trace"),
+    "cheat-timeline": (
+        BLOCKING_GREET,
+        "from helpers import Timeline\nTimeline.blocking = lambda self, longer_than=0: []",
+        2,
+        "Timeline",
+    ),
+}
+
+
+def _cheat(greet: str | None, cell: str) -> nbformat.NotebookNode:
+    if greet == "unsolved":
+        nb = nbformat.read(Path(__file__).resolve().parents[2] / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    else:
+        nb = build(ASSIGNMENT, None)
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "ex0_1_greet")
+    if greet not in (None, "unsolved"):
+        nb.cells[index].source = greet
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(cell))
+    return nb
+
+
 def _tampered() -> nbformat.NotebookNode:
     nb = build(ASSIGNMENT, None)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex0_1_returns_greeting")
@@ -221,6 +284,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, host_server: socket.socket
         port = host_server.getsockname()[1]
         students["spy"] = _with_cell(SPY % {"a": ASSIGNMENT, "port": port, "course": str(course)})
         students["forger"] = _unsolved_with_cell(FORGER % {"a": ASSIGNMENT, "course": str(course)})
+    students |= {name: _cheat(greet, cell) for name, (greet, cell, _, _) in CHEATS.items()}
+    students["blocking"] = _cheat(BLOCKING_GREET, "# no cheat: this student's greet blocks the loop")
     for student, nb in students.items():
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -235,6 +300,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, host_server: socket.socket
         '{"nbformat": 4, "nbformat_minor": 5, "cells": 3}'
     )
     second = _grade(course, "regrade")
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "blocking")
     time.sleep(0.5)
     return course, first, second
 
@@ -363,3 +429,22 @@ def test_forger_cannot_write_the_gradebook_or_other_submissions(hostile):
     assert manual == []
     clean = course / "submitted" / "clean" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert hashlib.sha256(clean.read_bytes()).hexdigest() == _SHA["clean"]
+
+
+@pytest.mark.parametrize("student", sorted(CHEATS))
+def test_cheats_are_flagged_for_review(hostile, student):
+    _, first, _ = hostile
+    line = _line(first, student)
+    score, word = CHEATS[student][2:]
+    assert f"{score} / 2" in line and "FLAGGED for review" in line and "tampering" in line, line
+    assert word in line, line
+
+
+def test_feedback_shows_the_failed_check_and_the_learners_run(hostile):
+    course, first, _ = hostile
+    assert "1 / 2" in _line(first, "blocking") and "FLAGGED" not in _line(first, "blocking")
+    page = (course / "feedback" / "blocking" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    summary = page.index("What to fix (1 of the graded checks failed)")
+    assert page.index('href="#ex0_1_waits_without_blocking"', summary) < page.index("Grade cell: <code>")
+    assert "CheckFailed: Task" in page[summary : page.index("Grade cell: <code>")]  # the message, in the summary
+    assert "What your code did:" in page and "What the check expected: no step holds the loop" in page

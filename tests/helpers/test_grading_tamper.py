@@ -135,10 +135,13 @@ def test_probe_finds_a_wrapped_run_cell_and_a_shadowed_checks(shell):
 
 
 @pytest.mark.skipif(sys.gettrace() is not None, reason="a tracer (coverage, a debugger) runs these tests")
-def test_probe_finds_a_trace_function(shell):
+def test_probe_finds_a_trace_function():
+    # the hooks' check alone: the whole probe under a tracer, in a test process that has imported half of
+    # PyPI, once ran past pytest's timeout (the kernel's probe is bounded by the grader: a missing answer is a flag)
+    reasons: list[str] = []
     sys.settrace(lambda *a: None)
     try:
-        reasons = _probe.probe(shell)
+        _probe._check_hooks(reasons)
     finally:
         sys.settrace(None)
     assert any("sys.settrace" in reason for reason in reasons)

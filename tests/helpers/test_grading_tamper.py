@@ -134,16 +134,12 @@ def test_probe_finds_a_wrapped_run_cell_and_a_shadowed_checks(shell):
     assert "the name 'checks' in the notebook is not the module helpers.checks" in reasons
 
 
-@pytest.mark.skipif(sys.gettrace() is not None, reason="a tracer (coverage, a debugger) runs these tests")
-def test_probe_finds_a_trace_function():
-    # the hooks' check alone: the whole probe under a tracer, in a test process that has imported half of
-    # PyPI, once ran past pytest's timeout (the kernel's probe is bounded by the grader: a missing answer is a flag)
+def test_probe_finds_a_trace_function(monkeypatch):
+    # sys.gettrace answers as with a tracer set: really setting one in the suite's process (threads of earlier
+    # tests, the C accelerator) hung it past pytest's timeout; the hostile cheat-settrace student is the real case
+    monkeypatch.setattr(sys, "gettrace", lambda: (lambda *a: None))
     reasons: list[str] = []
-    sys.settrace(lambda *a: None)
-    try:
-        _probe._check_hooks(reasons)
-    finally:
-        sys.settrace(None)
+    _probe._check_hooks(reasons)
     assert any("sys.settrace" in reason for reason in reasons)
 
 

@@ -76,7 +76,7 @@ def test_a_hanging_notebook_answers_in_bounded_time_with_the_cell_that_hung_and_
     assert seconds < VALIDATE_BOUND
     first, *_, last = value["failed"]
     assert first["source"].startswith("await run_all("), "the cell that hung comes first"
-    assert first["raw_error"].startswith("CellStoppedError: this cell was still running after 7 s and was stopped")
+    assert first["raw_error"].startswith("CellStoppedError: this cell waited 4 s without doing anything")
     assert "Graded cells: 7 of 9 passed" in last["raw_error"]
     assert "  passed  ex3_1_runs_concurrently" in last["raw_error"]
     assert "  FAILED  ex3_4_returns_results" in last["raw_error"]
@@ -101,6 +101,6 @@ def test_nbgrader_validate_prints_the_same_short_answer_without_cutting_lines(co
     print(f"nbgrader validate on a hanging {ASSIGNMENT}: {time.monotonic() - started:.1f} s")
     out = proc.stdout
     assert "Graded cells: 7 of 9 passed" in out
-    assert "CellStoppedError: this cell was still running after 7 s" in out
+    assert "CellStoppedError: this cell waited 4 s without doing anything" in out
     assert not [line for line in out.splitlines() if line.endswith("...") and line.strip() != "..."], out
     assert len(out.splitlines()) < 60, out

@@ -54,6 +54,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._processes import become_subreaper, end_descendants
 from .pipeline import _TRANSIENT
 
 __all__ = ["StudentResult", "autograde", "main"]
@@ -105,42 +106,6 @@ def _load_config(root: Path) -> Any:
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
-def _become_subreaper() -> bool:
-    """Make this process adopt its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``); False if it cannot."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        return False
-
-
-def _end_descendants() -> int:
-    """Kill every process still running below this one (orphans included, once a subreaper); return how many."""
-    import signal
-
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
-        return 0
-    killed = 0
-    for _ in range(5):  # a process may fork while we kill: look again until none is left
-        children = psutil.Process().children(recursive=True)
-        if not children:
-            break
-        for child in children:
-            try:
-                child.send_signal(signal.SIGKILL)
-                killed += 1
-            except psutil.Error:
-                pass
-        psutil.wait_procs(children, timeout=5)
-    return killed
-
-
 def _execute_one(job: Any, conn: Any) -> None:
     """Worker process: run one student's prepared notebooks (``pipeline.execute``) and send back the result.
 
@@ -149,14 +114,14 @@ def _execute_one(job: Any, conn: Any) -> None:
     worker reports.
     """
     warnings.simplefilter("ignore")
-    _become_subreaper()
+    become_subreaper()
     from .pipeline import Executed, execute
 
     try:
         done = execute(job)
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
         done = Executed(job.assignment, job.student, error=f"{type(exc).__name__}: {exc}")
-    left = _end_descendants()
+    left = end_descendants()
     if left:
         done.log.append(f"[WARNING] Killed {left} process(es) left running after grading")
     try:

@@ -91,6 +91,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ._processes import become_subreaper, end_descendants
+
 __all__ = ["Outcome", "iter_on_dask", "open_client", "run_on_dask", "run_isolated"]
 
 _SERVER_LOCK = threading.Lock()
@@ -132,18 +134,6 @@ class Outcome:
 # --- on the worker: one job in a fresh process ---------------------------------------------------------
 
 
-def _become_subreaper() -> bool:
-    """Adopt orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``); False where it is not available."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
 def _kill_all(processes: list[Any]) -> None:
     import psutil
 
@@ -153,22 +143,11 @@ def _kill_all(processes: list[Any]) -> None:
     psutil.wait_procs(processes, timeout=5)
 
 
-def _end_descendants() -> None:
-    """Kill every process below this one (adopted orphans included); look again while any is left."""
-    import psutil
-
-    for _ in range(5):
-        children = psutil.Process().children(recursive=True)
-        if not children:
-            return
-        _kill_all(children)
-
-
 def _on_parent_death() -> None:
     """Get SIGTERM when the parent (the fork server, which ends with its worker) dies; end everything then."""
 
     def stop(signum: int, frame: Any) -> None:
-        _end_descendants()
+        end_descendants()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
@@ -191,14 +170,14 @@ def _child(function_bytes: bytes, job_bytes: bytes, conn: Any) -> None:
     """The job's process: run ``function(job)``, end whatever it started, send the outcome back."""
     import cloudpickle
 
-    _become_subreaper()
+    become_subreaper()
     _on_parent_death()
     try:
         function, job = cloudpickle.loads(function_bytes), cloudpickle.loads(job_bytes)
         message: tuple = (True, function(job), "", False, "")
     except BaseException as exc:  # noqa: BLE001 - anything here must reach the coordinator
         message = (False, None, _one_line(exc), bool(getattr(exc, "transient", False)), traceback.format_exc())
-    _end_descendants()
+    end_descendants()
     try:
         data = cloudpickle.dumps(message)
     except Exception as exc:  # noqa: BLE001 - a value that does not pickle is the job's failure

@@ -68,6 +68,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -189,6 +190,14 @@ class BoundedExecute(Execute):
     ).tag(config=True)
     sandbox_hide = List(
         Unicode(), help="More folders the sandboxed kernel must not see (e.g. another copy of the course)."
+    ).tag(config=True)
+    show_kernel_stderr = Bool(
+        False,
+        help="Let each kernel process's own stdout and stderr through to the grader's (ipykernel's and zmq's "
+        "logs, a kernel's last words when it fails to start). Off: they are discarded, so a kernel shutting "
+        "down under load, or a student's code writing to file descriptor 2, never prints into the grader's "
+        "output; what the notebook prints is kept in its outputs either way. Turn it on to see why kernels "
+        "fail to start.",
     ).tag(config=True)
     detect_tampering = Bool(
         True,
@@ -326,6 +335,9 @@ class BoundedExecute(Execute):
         plan, secrets = self._sandbox_plan(os.path.abspath(cwd) if cwd else None)
         env = _sandbox.clean_env(env, secrets, home=plan is not None)
         kwargs["env"] = env
+        if not self.show_kernel_stderr:
+            kwargs.setdefault("stdout", subprocess.DEVNULL)
+            kwargs.setdefault("stderr", subprocess.DEVNULL)
         if plan is None:
             await super().async_start_new_kernel(**kwargs)
             return

@@ -80,3 +80,34 @@ def test_kill_marked_ends_a_child_in_its_own_session():
     finally:
         child.kill()
         child.wait()
+
+
+_WRITES_TO_FD_2 = """
+import nbformat
+from traitlets.config import Config
+from helpers.grading.execute import BoundedExecute
+
+cell = "import os, subprocess, sys\\nos.write(2, b'KERNEL-FD2\\\\n'); os.write(1, b'KERNEL-FD1\\\\n')\\n"
+cell += "subprocess.run([sys.executable, '-c', 'import sys; sys.stderr.write(\\"CHILD-FD2\\\\\\\\n\\")'])\\n"
+cell += "print('NOTEBOOK-STDOUT')"
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+config = Config()
+config.BoundedExecute.sandbox = "off"
+config.BoundedExecute.detect_tampering = False
+config.BoundedExecute.show_kernel_stderr = {show}
+BoundedExecute(config=config).preprocess(nb, {{"metadata": {{"path": "."}}}})
+print("".join(output.get("text", "") for output in nb.cells[0].outputs))
+"""
+
+
+@pytest.mark.parametrize("show", [False, True])
+def test_a_kernels_own_stderr_stays_out_of_the_graders_output(tmp_path: Path, show: bool):
+    """A kernel shutting down under load logs zmq tracebacks on its stderr, and a student's code (or its
+    children) can write to file descriptor 2: none of it reaches the grader's output unless asked for."""
+    script = _WRITES_TO_FD_2.format(show=show)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "NOTEBOOK-STDOUT" in done.stdout  # what the notebook prints is kept in its outputs
+    seen = done.stdout + done.stderr
+    for mark in ("KERNEL-FD2", "KERNEL-FD1", "CHILD-FD2"):
+        assert (mark in seen) == show, (mark, show, seen)

@@ -602,10 +602,15 @@ class Timeline:
 
     # ----------------------------------------------------------------- basics
     def __repr__(self) -> str:
-        tasks, steps = len(self._records), self.step_count
+        # counted as the charts count them: asyncio's own plumbing tasks are left out, and said so
+        shown = self.without_internal()
+        tasks, steps = len(shown._records), shown.step_count
+        hidden = len(self._records) - tasks
         return (
             f"<Timeline {tasks} task{'' if tasks == 1 else 's'}, {steps} step{'' if steps == 1 else 's'}, "
-            f"{self.duration:g} s on {self.clock} time>"
+            f"{self.duration:g} s on {self.clock} time"
+            + (f"; {hidden} task{'' if hidden == 1 else 's'} of asyncio's own not counted" if hidden else "")
+            + ">"
         )
 
     def __str__(self) -> str:

@@ -280,6 +280,16 @@ def test_without_internal_renumbers_tasks_and_reattaches_what_pointed_at_hidden_
     assert samples.three_workers().without_internal().records == samples.three_workers().records
 
 
+def test_repr_counts_tasks_as_the_charts_do_and_says_how_many_of_asyncios_own_it_left_out():
+    timeline = samples.with_jobs()
+    visible = timeline.without_internal()
+    assert repr(timeline) == (
+        f"<Timeline 2 tasks, {visible.step_count} steps, {timeline.duration:g} s on virtual time; "
+        "1 task of asyncio's own not counted>"
+    )
+    assert repr(visible) == f"<Timeline 2 tasks, {visible.step_count} steps, {timeline.duration:g} s on virtual time>"
+
+
 def test_max_concurrency_leaves_internal_tasks_out():
     timeline = samples.with_jobs()
     assert timeline.max_concurrency() == 1

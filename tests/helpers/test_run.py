@@ -402,25 +402,34 @@ class _nothing:
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
 @pytest.mark.parametrize("in_running_loop", [False, True], ids=["plain", "inside-a-running-loop"])
 def test_keyboard_interrupt_stops_a_trace(in_running_loop):
-    """Best effort, like a notebook's interrupt button: Ctrl-C reaches the traced program and stops it."""
+    """Best effort, like a notebook's interrupt button: Ctrl-C reaches the traced program and stops it.
+
+    The interrupt comes once the traced program runs, as a learner's click does: a fixed delay could fire
+    before trace() started under load, and asyncio.run's handler would then cancel a task not yet waiting."""
     import _thread
 
-    timer = threading.Timer(0.2, _thread.interrupt_main)
+    running = threading.Event()
+
+    async def napping():
+        running.set()
+        await asyncio.sleep(10**6)
+
+    def interrupt_once_running():
+        if running.wait(60):
+            time.sleep(0.1)
+            _thread.interrupt_main()
 
     async def outer():
-        return helpers.trace(_nap(10**6), virtual=False)
+        return helpers.trace(napping(), virtual=False)
 
     t0 = time.perf_counter()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            if in_running_loop:
-                asyncio.run(outer())
-            else:
-                helpers.trace(_nap(10**6), virtual=False)
-    finally:
-        timer.cancel()
-    assert time.perf_counter() - t0 < 10, "the interrupt did not stop the run"
+    threading.Thread(target=interrupt_once_running, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        if in_running_loop:
+            asyncio.run(outer())
+        else:
+            helpers.trace(napping(), virtual=False)
+    assert time.perf_counter() - t0 < 20, "the interrupt did not stop the run"
 
 
 # ------------------------------------------------------------ work off the loop

@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import signal
 import sys
 import threading
 import time
@@ -404,31 +405,43 @@ class _nothing:
 def test_keyboard_interrupt_stops_a_trace(in_running_loop):
     """Best effort, like a notebook's interrupt button: Ctrl-C reaches the traced program and stops it.
 
-    The interrupt comes once the traced program runs, as a learner's click does: a fixed delay could fire
-    before trace() started under load, and asyncio.run's handler would then cancel a task not yet waiting."""
+    The interrupt comes once the traced program runs, as a learner's click does (a fixed delay could fire
+    before trace() started). The test owns SIGINT while it runs: in the full suite's long-lived worker a
+    handler left by earlier code would swallow the interrupt, and the program naps 30 s, not for ever, so
+    a lost interrupt fails the test instead of hanging the worker."""
     import _thread
 
-    running = threading.Event()
+    running, sent = threading.Event(), threading.Event()
 
     async def napping():
         running.set()
-        await asyncio.sleep(10**6)
+        await asyncio.sleep(30)
 
     def interrupt_once_running():
-        if running.wait(60):
+        if running.wait(25):
             time.sleep(0.1)
             _thread.interrupt_main()
+            sent.set()
 
     async def outer():
         return helpers.trace(napping(), virtual=False)
 
+    found = signal.signal(signal.SIGINT, signal.default_int_handler)
     t0 = time.perf_counter()
     threading.Thread(target=interrupt_once_running, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        if in_running_loop:
-            asyncio.run(outer())
-        else:
-            helpers.trace(napping(), virtual=False)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            if in_running_loop:
+                asyncio.run(outer())
+            else:
+                helpers.trace(napping(), virtual=False)
+    except BaseException as exc:
+        raise AssertionError(
+            f"no KeyboardInterrupt after {time.perf_counter() - t0:.1f} s (program running: {running.is_set()}, "
+            f"interrupt sent: {sent.is_set()}, SIGINT handler the test found: {found!r})"
+        ) from exc
+    finally:
+        signal.signal(signal.SIGINT, found)
     assert time.perf_counter() - t0 < 20, "the interrupt did not stop the run"
 
 

@@ -6,12 +6,29 @@ import signal
 import sys
 import threading
 import time
+import warnings
 
 import pytest
 
 import helpers
 
 _MISSING = object()
+
+
+@pytest.fixture
+def sigint_raises():
+    """SIGINT raises KeyboardInterrupt while the test runs, as in a fresh process and a kernel.
+
+    Code run earlier in the suite's long-lived worker can leave another handler in place, which would
+    swallow ``_thread.interrupt_main()`` and hang an interrupt test: this one owns SIGINT, warns what
+    it found, and puts that back."""
+    found = signal.signal(signal.SIGINT, signal.default_int_handler)
+    if found is not signal.default_int_handler:
+        warnings.warn(f"SIGINT handler left by earlier tests in this process: {found!r}", stacklevel=1)
+    yield found
+    signal.signal(signal.SIGINT, found)
+
+
 HOOKED = ("_call_soon", "call_at", "set_task_factory", "get_task_factory")
 
 
@@ -402,13 +419,12 @@ class _nothing:
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
 @pytest.mark.parametrize("in_running_loop", [False, True], ids=["plain", "inside-a-running-loop"])
-def test_keyboard_interrupt_stops_a_trace(in_running_loop):
+def test_keyboard_interrupt_stops_a_trace(in_running_loop, sigint_raises):
     """Best effort, like a notebook's interrupt button: Ctrl-C reaches the traced program and stops it.
 
     The interrupt comes once the traced program runs, as a learner's click does (a fixed delay could fire
-    before trace() started). The test owns SIGINT while it runs: in the full suite's long-lived worker a
-    handler left by earlier code would swallow the interrupt, and the program naps 30 s, not for ever, so
-    a lost interrupt fails the test instead of hanging the worker."""
+    before trace() started), and the program naps 30 s, not for ever, so a lost interrupt fails the test
+    instead of hanging the worker."""
     import _thread
 
     running, sent = threading.Event(), threading.Event()
@@ -426,7 +442,6 @@ def test_keyboard_interrupt_stops_a_trace(in_running_loop):
     async def outer():
         return helpers.trace(napping(), virtual=False)
 
-    found = signal.signal(signal.SIGINT, signal.default_int_handler)
     t0 = time.perf_counter()
     threading.Thread(target=interrupt_once_running, daemon=True).start()
     try:
@@ -438,10 +453,8 @@ def test_keyboard_interrupt_stops_a_trace(in_running_loop):
     except BaseException as exc:
         raise AssertionError(
             f"no KeyboardInterrupt after {time.perf_counter() - t0:.1f} s (program running: {running.is_set()}, "
-            f"interrupt sent: {sent.is_set()}, SIGINT handler the test found: {found!r})"
+            f"interrupt sent: {sent.is_set()}, SIGINT handler: {signal.getsignal(signal.SIGINT)!r})"
         ) from exc
-    finally:
-        signal.signal(signal.SIGINT, found)
     assert time.perf_counter() - t0 < 20, "the interrupt did not stop the run"
 
 
@@ -487,7 +500,7 @@ async def _spin():
 
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
-def test_keyboard_interrupt_ends_a_spinning_trace_thread_and_restores_time_sleep():
+def test_keyboard_interrupt_ends_a_spinning_trace_thread_and_restores_time_sleep(sigint_raises):
     """■ on trace(spin()) from inside a running loop (a notebook cell): the helper thread really ends.
 
     On 3.11 and 3.12 an interrupted Thread.join() marks the still-running thread as stopped

@@ -143,6 +143,11 @@ def _expected(check: str, args: dict[str, Any], timeline: Timeline) -> list[str]
     return []
 
 
+#: Above this many steps the feedback says how many there were instead of drawing them (a busy loop
+#: stopped at its wall limit records hundreds of thousands, and the chart must not cost the cell its time).
+MAX_STEPS_DRAWN = 20_000
+
+
 def explain(
     exc: BaseException, *, tb: types.TracebackType | None = None, cell_timeline: Timeline | None = None
 ) -> str | None:
@@ -162,7 +167,10 @@ def explain(
     timeline = timeline or getattr(exc, "timeline", None) or cell_timeline
     if not isinstance(timeline, Timeline):
         return None
-    chart = timeline.text(width=_WIDTH).split("\n\n")[0]  # the chart and its legend, not the table
+    if timeline.step_count > MAX_STEPS_DRAWN:  # drawing them would take seconds of the cell's time limit
+        chart = f"{timeline.step_count:,} steps: too many to draw here; the message above says what they were."
+    else:
+        chart = timeline.text(width=_WIDTH).split("\n\n")[0]  # the chart and its legend, not the table
     lines = ["What your code did:", chart]
     expected = _expected(check, args, timeline) if check else []
     if expected:

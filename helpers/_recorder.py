@@ -174,6 +174,7 @@ class Recorder:
         self.cancel_steps: dict[int, int] = {}
         self.cancel_asked: dict[int, tuple[float, str, int | None]] = {}
         self._initial_names: dict[int, str] = {}
+        self._names_at_stop: dict[int, str] = {}  # tasks still pending when recording stopped
         # jobs off the loop: our loops keep a log; any other loop gets one while recorded
         own_log = getattr(loop, "jobs", None)
         self._job_log: JobLog = own_log if isinstance(own_log, JobLog) else JobLog(loop)
@@ -729,6 +730,12 @@ class Recorder:
             return
         self.active = False
         self.stopped_at = self.now()
+        # a closed loop can no longer list its tasks: read the names of those still pending now
+        if not self.loop.is_closed():
+            for task in asyncio.all_tasks(self.loop):
+                index = self.own_index(task.get_coro())
+                if index >= 0:
+                    self._names_at_stop[index] = task.get_name()
         self._stop_wrappers()
         self._last_job = len(self._job_log.jobs)
         if self._owns_job_log:
@@ -861,7 +868,7 @@ class Recorder:
     # --------------------------------------------------------------- results
     def _records(self) -> Callable[[], list[TaskRecord]]:
         """A function that builds the task records: names of pending tasks are read now, the rest later."""
-        pending_names = {}
+        pending_names = dict(self._names_at_stop)
         for task in asyncio.all_tasks(self.loop) if not self.loop.is_closed() else ():
             index = self.own_index(task.get_coro())
             if index >= 0:

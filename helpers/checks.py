@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import warnings
 from collections import Counter
@@ -175,12 +176,18 @@ def _drop_earlier_garbage() -> None:
 
     A coroutine that a failed cell made and never awaited often sits in a reference cycle (its
     traceback's frames); whenever the collector frees it, Python prints "coroutine ... was never
-    awaited" to stderr, and nbgrader fails the graded cell that happens to be running then.
+    awaited" to stderr (and asyncio logs "Task was destroyed but it is pending!" for a task of a run
+    that was stopped), and nbgrader fails the graded cell that happens to be running then.
     Collecting first keeps one slip from costing a later, unrelated check.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        gc.collect()
+    asyncio_log = logging.getLogger("asyncio")  # "Task was destroyed but it is pending!" from a stopped run
+    was_disabled, asyncio_log.disabled = asyncio_log.disabled, True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gc.collect()
+    finally:
+        asyncio_log.disabled = was_disabled
 
 
 def _failed(message: str, exc: BaseException, kind: type[CheckFailed] = CheckFailed) -> CheckFailed:

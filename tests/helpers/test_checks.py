@@ -684,3 +684,38 @@ def test_a_coroutine_an_earlier_cell_never_awaited_does_not_warn_during_a_later_
     finally:
         gc.enable()
     assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
+
+
+def test_a_task_a_stopped_run_left_pending_is_collected_without_a_word_during_a_later_check(caplog):
+    """A run stopped mid-way (a cell's time limit) can leave a task pending on a closed loop; when the
+    collector frees it, asyncio logs "Task was destroyed but it is pending!" to stderr: not during an
+    unrelated check, where nbgrader would count it against that cell."""
+    import gc
+    import logging
+
+    async def forever():
+        await asyncio.Event().wait()
+
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(forever())
+    loop.run_until_complete(asyncio.sleep(0))  # the task waits, and the loop closes under it
+    loop.close()
+
+    class Holder:  # a cycle, as a failed cell's traceback makes: only the collector frees it
+        pass
+
+    holder = Holder()
+    holder.me, holder.task = holder, task
+    del holder, task
+
+    async def fine():
+        await asyncio.sleep(1)
+
+    gc.disable()  # the collector must not run by chance before the check does
+    try:
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            checks.run(fine())
+            logged = [r.getMessage() for r in caplog.records if "destroyed but it is pending" in r.getMessage()]
+    finally:
+        gc.enable()
+    assert logged == []

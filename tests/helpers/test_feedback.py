@@ -54,3 +54,21 @@ def test_explain_names_the_innermost_check():
 def test_explain_uses_the_cells_own_timeline_for_a_plain_assert():
     timeline = checks.run(_leaves_a_task(), leftovers="allow")
     assert explain(AssertionError("wrong result"), cell_timeline=timeline).startswith("What your code did:\n1.000 s")
+
+
+def test_explain_counts_the_steps_of_a_huge_run_instead_of_drawing_them():
+    async def spin(steps: int) -> None:
+        for _ in range(steps):
+            await asyncio.sleep(0)
+
+    from helpers._feedback import MAX_STEPS_DRAWN
+
+    timeline = checks.run(spin(MAX_STEPS_DRAWN + 10))
+    text = explain(AssertionError("wrong"), cell_timeline=timeline)
+    assert text == (
+        f"What your code did:\n{timeline.step_count:,} steps: too many to draw here; the message above says what "
+        "they were."
+    )
+    assert explain(AssertionError("wrong"), cell_timeline=checks.run(spin(10))).startswith(
+        "What your code did:\n0.000 s"
+    )

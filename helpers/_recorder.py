@@ -132,6 +132,27 @@ def _callback_name(callback: Any) -> str:
     return name or type(callback).__name__
 
 
+def _tasks_of(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task]:
+    """The tasks of ``loop`` not yet garbage-collected, finished ones included (``all_tasks`` leaves those out).
+
+    Reads asyncio's own registry of tasks (``_all_tasks`` on 3.11, ``_scheduled_tasks`` on 3.12 and 3.13),
+    falling back to ``all_tasks`` where it has another shape.
+    """
+    registry = getattr(asyncio.tasks, "_all_tasks", None)
+    if registry is None:
+        registry = getattr(asyncio.tasks, "_scheduled_tasks", None)
+    if registry is None:
+        return list(asyncio.all_tasks(loop)) if not loop.is_closed() else []
+    found = []
+    for task in list(registry):
+        try:
+            if asyncio.futures._get_loop(task) is loop:
+                found.append(task)
+        except Exception:  # noqa: BLE001 - a foreign future-like object in the registry is not ours
+            continue
+    return found
+
+
 class Recorder:
     """Records one loop's tasks, steps, callbacks and idle time.
 
@@ -730,12 +751,12 @@ class Recorder:
             return
         self.active = False
         self.stopped_at = self.now()
-        # a closed loop can no longer list its tasks: read the names of those still pending now
-        if not self.loop.is_closed():
-            for task in asyncio.all_tasks(self.loop):
-                index = self.own_index(task.get_coro())
-                if index >= 0:
-                    self._names_at_stop[index] = task.get_name()
+        # read task names now: a closed loop can no longer list its tasks, and a task that a stopped run
+        # ended abruptly (wall limit) never ran the callback that records its name at the finish
+        for task in _tasks_of(self.loop):
+            index = self.own_index(task.get_coro())
+            if index >= 0 and index not in self.names:
+                self._names_at_stop[index] = task.get_name()
         self._stop_wrappers()
         self._last_job = len(self._job_log.jobs)
         if self._owns_job_log:

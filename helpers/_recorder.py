@@ -195,7 +195,7 @@ class Recorder:
         self.cancel_steps: dict[int, int] = {}
         self.cancel_asked: dict[int, tuple[float, str, int | None]] = {}
         self._initial_names: dict[int, str] = {}
-        self._names_at_stop: dict[int, str] = {}  # tasks still pending when recording stopped
+        self._names_at_stop: dict[int, str] = {}  # names read when recording stopped, of tasks not named by then
         # jobs off the loop: our loops keep a log; any other loop gets one while recorded
         own_log = getattr(loop, "jobs", None)
         self._job_log: JobLog = own_log if isinstance(own_log, JobLog) else JobLog(loop)
@@ -888,7 +888,8 @@ class Recorder:
 
     # --------------------------------------------------------------- results
     def _records(self) -> Callable[[], list[TaskRecord]]:
-        """A function that builds the task records: names of pending tasks are read now, the rest later."""
+        """A function that builds the task records: names of pending tasks are read now (or were, when
+        recording stopped), the rest later."""
         pending_names = dict(self._names_at_stop)
         for task in asyncio.all_tasks(self.loop) if not self.loop.is_closed() else ():
             index = self.own_index(task.get_coro())

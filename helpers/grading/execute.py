@@ -73,6 +73,7 @@ import sys
 import tempfile
 import textwrap
 import uuid
+from collections import deque
 from queue import Empty
 from typing import Any
 
@@ -97,6 +98,8 @@ KERNEL_MARKER = "ASYNCIO_COURSE_KERNEL"
 #: How often (s) a running cell's kernel is looked at for CPU use, and the CPU seconds that count as working.
 IDLE_POLL = 0.25
 IDLE_CPU = 0.005
+#: The share of one core a kernel and its children may use and still count as idle (see ``_stop_when_idle``).
+IDLE_SHARE = 0.01
 #: The kinds of output a kernel makes when ``BoundedExecute.images`` is off (IPython's ``DisplayFormatter``).
 TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
@@ -454,7 +457,12 @@ class BoundedExecute(Execute):
             self._sentinels.check(cell, cell_index)
             died = isinstance(exc, DeadKernelError)
             why = "stopped the kernel" if died else f"was still running after {self.timeout} s and did not stop"
-            self.log.warning("Cell %d %s: restarting the kernel and re-running earlier cells", cell_index, why)
+            self.log.warning(
+                "Cell %d %s (%s): restarting the kernel and re-running earlier cells",
+                cell_index,
+                why,
+                getattr(self, "_idle_seen", "no idle watcher"),
+            )
             cell.outputs.append(
                 _error(HUNG, f"this cell {why}. The grader started a fresh kernel and re-ran the cells above it.")
             )
@@ -489,7 +497,12 @@ class BoundedExecute(Execute):
             # Interrupted at the timeout, the cell stopped (the course's kernels stop a cell stuck in
             # `await`: helpers._kernel) and the kernel goes on: one error that says so replaces
             # nbclient's "No reply from kernel" and the interrupt's own traceback.
-            self.log.warning("Cell %d was still running after %s s and was stopped", cell_index, self.timeout)
+            self.log.warning(
+                "Cell %d was still running after %s s and was stopped (%s)",
+                cell_index,
+                self.timeout,
+                getattr(self, "_idle_seen", "no idle watcher"),
+            )
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
             cell.outputs.append(_error(HUNG, f"this cell was still running after {self.timeout} s and was stopped."))
             self._hangs += 1
@@ -507,12 +520,20 @@ class BoundedExecute(Execute):
         A cell that awaits something nobody will ever set, or sleeps in ``time.sleep(10**6)``, costs
         ``idle_timeout`` seconds instead of the whole ``timeout``. A cell that spins, or whose work
         is slowed down by other kernels sharing the cores, keeps using CPU and is not idle.
+
+        "No CPU" is a share: over the last ``idle_timeout`` seconds the kernel and its children used
+        at most ``IDLE_SHARE`` of one core (40 ms in 4 s). A waiting kernel uses none, but the
+        operating system counts CPU in ticks of 10 ms, and one tick (a heartbeat that happened to run
+        when the tick fell) must not make a waiting cell look busy. What the watcher saw last is kept
+        in ``_idle_seen`` for the log of a cell that ran into ``timeout`` instead.
         """
+        self._idle_seen = "the idle watcher did not start"
         try:
             import psutil
 
             kernel = psutil.Process(self.km.provisioner.process.pid)  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001 - no psutil, no local process: only the timeout applies
+        except Exception as exc:  # noqa: BLE001 - no psutil, no local process: only the timeout applies
+            self._idle_seen = f"the idle watcher cannot see the kernel's process ({exc!r})"
             return False
 
         def cpu(children: bool) -> float:
@@ -529,21 +550,37 @@ class BoundedExecute(Execute):
                 return -1.0
 
         loop = asyncio.get_running_loop()
-        kernel_last, last, quiet_since = cpu(False), None, loop.time()
+        budget = max(IDLE_CPU, IDLE_SHARE * self.idle_timeout)
+        # (time, the kernel's CPU, with its children's or None when not read): the oldest one is the
+        # newest taken at least idle_timeout ago, so each look spans the whole window.
+        samples: deque[tuple[float, float, float | None]] = deque([(loop.time(), cpu(False), None)])
         while True:
             await asyncio.sleep(IDLE_POLL)
             now, kernel_used = loop.time(), cpu(False)
             if kernel_used < 0:
+                self._idle_seen = "the idle watcher lost sight of the kernel's process"
                 return False
-            if kernel_used - kernel_last > IDLE_CPU:  # busy: no need to look at its children (a /proc scan)
-                kernel_last, last, quiet_since = kernel_used, None, now
+            while len(samples) > 1 and samples[1][0] <= now - self.idle_timeout:
+                samples.popleft()
+            since, kernel_then, all_then = samples[0]
+            if kernel_used - kernel_then > budget:  # busy: no need to look at its children (a /proc scan)
+                samples.append((now, kernel_used, None))
+                self._idle_seen = (
+                    f"the kernel used {kernel_used - kernel_then:.2f} s of CPU in the last {now - since:.1f} s"
+                )
                 continue
-            used = cpu(True)
-            if last is None or used - last > IDLE_CPU:
-                last, quiet_since = used, now
-            elif now - quiet_since >= self.idle_timeout:
-                await ensure_async(self.km.interrupt_kernel())  # type: ignore[union-attr]
-                return True
+            all_used = cpu(True)
+            samples.append((now, kernel_used, all_used))
+            if all_then is None or now - since < self.idle_timeout:
+                self._idle_seen = f"the kernel was quiet for less than {self.idle_timeout:g} s"
+                continue
+            if all_used - all_then > budget:
+                self._idle_seen = (
+                    f"the kernel's children used {all_used - all_then:.2f} s of CPU in the last {now - since:.1f} s"
+                )
+                continue
+            await ensure_async(self.km.interrupt_kernel())  # type: ignore[union-attr]
+            return True
 
     async def _restart_and_replay(self) -> None:
         """Replace the kernel with a fresh one and re-run, silently, every cell that worked so far."""

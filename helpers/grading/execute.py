@@ -73,7 +73,6 @@ import sys
 import tempfile
 import textwrap
 import uuid
-from collections import deque
 from queue import Empty
 from typing import Any
 
@@ -98,8 +97,6 @@ KERNEL_MARKER = "ASYNCIO_COURSE_KERNEL"
 #: How often (s) a running cell's kernel is looked at for CPU use, and the CPU seconds that count as working.
 IDLE_POLL = 0.25
 IDLE_CPU = 0.005
-#: The share of one core a kernel and its children may use and still count as idle (see ``_stop_when_idle``).
-IDLE_SHARE = 0.01
 #: The kinds of output a kernel makes when ``BoundedExecute.images`` is off (IPython's ``DisplayFormatter``).
 TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
@@ -521,11 +518,11 @@ class BoundedExecute(Execute):
         ``idle_timeout`` seconds instead of the whole ``timeout``. A cell that spins, or whose work
         is slowed down by other kernels sharing the cores, keeps using CPU and is not idle.
 
-        "No CPU" is a share: over the last ``idle_timeout`` seconds the kernel and its children used
-        at most ``IDLE_SHARE`` of one core (40 ms in 4 s). A waiting kernel uses none, but the
-        operating system counts CPU in ticks of 10 ms, and one tick (a heartbeat that happened to run
-        when the tick fell) must not make a waiting cell look busy. What the watcher saw last is kept
-        in ``_idle_seen`` for the log of a cell that ran into ``timeout`` instead.
+        "No CPU" means no more than ``IDLE_CPU`` since the kernel last worked: the operating system
+        counts CPU in ticks of 10 ms, so a kernel that wakes now and then (a trace on the real clock
+        polls 20 times a second while it waits for a timer that will fire) is working, and only one
+        that does not run at all is idle. What the watcher saw last is kept in ``_idle_seen`` for the
+        log of a cell that ran into ``timeout`` instead.
         """
         self._idle_seen = "the idle watcher did not start"
         try:
@@ -550,37 +547,32 @@ class BoundedExecute(Execute):
                 return -1.0
 
         loop = asyncio.get_running_loop()
-        budget = max(IDLE_CPU, IDLE_SHARE * self.idle_timeout)
-        # (time, the kernel's CPU, with its children's or None when not read): the oldest one is the
-        # newest taken at least idle_timeout ago, so each look spans the whole window.
-        samples: deque[tuple[float, float, float | None]] = deque([(loop.time(), cpu(False), None)])
+        began = loop.time()
+        kernel_last, last, quiet_since = cpu(False), None, began
+        looks = busy = 0
         while True:
             await asyncio.sleep(IDLE_POLL)
             now, kernel_used = loop.time(), cpu(False)
+            looks += 1
             if kernel_used < 0:
                 self._idle_seen = "the idle watcher lost sight of the kernel's process"
                 return False
-            while len(samples) > 1 and samples[1][0] <= now - self.idle_timeout:
-                samples.popleft()
-            since, kernel_then, all_then = samples[0]
-            if kernel_used - kernel_then > budget:  # busy: no need to look at its children (a /proc scan)
-                samples.append((now, kernel_used, None))
+            if kernel_used - kernel_last > IDLE_CPU:  # busy: no need to look at its children (a /proc scan)
+                kernel_last, last, quiet_since = kernel_used, None, now
+                busy += 1
                 self._idle_seen = (
-                    f"the kernel used {kernel_used - kernel_then:.2f} s of CPU in the last {now - since:.1f} s"
+                    f"the kernel used CPU in {busy} of {looks} looks {IDLE_POLL:g} s apart, the last "
+                    f"{now - began:.2f} s into the cell"
                 )
                 continue
-            all_used = cpu(True)
-            samples.append((now, kernel_used, all_used))
-            if all_then is None or now - since < self.idle_timeout:
-                self._idle_seen = f"the kernel was quiet for less than {self.idle_timeout:g} s"
-                continue
-            if all_used - all_then > budget:
-                self._idle_seen = (
-                    f"the kernel's children used {all_used - all_then:.2f} s of CPU in the last {now - since:.1f} s"
-                )
-                continue
-            await ensure_async(self.km.interrupt_kernel())  # type: ignore[union-attr]
-            return True
+            used = cpu(True)
+            if last is None or used - last > IDLE_CPU:
+                if last is not None:
+                    self._idle_seen = f"the kernel's children last used CPU {now - began:.2f} s into the cell"
+                last, quiet_since = used, now
+            elif now - quiet_since >= self.idle_timeout:
+                await ensure_async(self.km.interrupt_kernel())  # type: ignore[union-attr]
+                return True
 
     async def _restart_and_replay(self) -> None:
         """Replace the kernel with a fresh one and re-run, silently, every cell that worked so far."""

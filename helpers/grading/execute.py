@@ -216,6 +216,7 @@ class BoundedExecute(Execute):
         self._cell_bytes = 0
         self._notebook_bytes = 0
         self._truncated = False
+        self._idle_seen = "no idle watcher (idle_timeout is 0)"  # what the idle watcher saw last, for the log
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
         self._worked = []
@@ -458,7 +459,7 @@ class BoundedExecute(Execute):
                 "Cell %d %s (%s): restarting the kernel and re-running earlier cells",
                 cell_index,
                 why,
-                getattr(self, "_idle_seen", "no idle watcher"),
+                self._idle_seen,
             )
             cell.outputs.append(
                 _error(HUNG, f"this cell {why}. The grader started a fresh kernel and re-ran the cells above it.")
@@ -498,7 +499,7 @@ class BoundedExecute(Execute):
                 "Cell %d was still running after %s s and was stopped (%s)",
                 cell_index,
                 self.timeout,
-                getattr(self, "_idle_seen", "no idle watcher"),
+                self._idle_seen,
             )
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
             cell.outputs.append(_error(HUNG, f"this cell was still running after {self.timeout} s and was stopped."))

@@ -28,6 +28,8 @@ SLACK = 1.0  # how late an interrupt may come on a busy machine
 class _Kernel:
     """A stand-in for ``psutil.Process`` of the kernel: CPU seconds by seconds since it was made."""
 
+    pid = 1
+
     def __init__(self, own: Callable[[float], float], children: Callable[[float], float]):
         self.began = time.monotonic()  # asyncio's loop.time() on Linux
         self.own, self.of_children = own, children
@@ -41,14 +43,26 @@ class _Kernel:
 
     def children(self, recursive: bool = False) -> list[types.SimpleNamespace]:
         used = self.of_children(self.elapsed())
-        return [types.SimpleNamespace(cpu_times=lambda: types.SimpleNamespace(user=used, system=0.0))]
+        times = types.SimpleNamespace(user=used, system=0.0, children_user=0.0, children_system=0.0)
+        return [types.SimpleNamespace(pid=2, cpu_times=lambda: times)]
 
 
 def _watch(
-    monkeypatch: pytest.MonkeyPatch, own: Callable[[float], float], children=lambda t: 0.0, seconds: float = 1.0
+    monkeypatch: pytest.MonkeyPatch,
+    own: Callable[[float], float],
+    children=lambda t: 0.0,
+    seconds: float = 1.0,
+    threads: Callable[[float], dict[int, int]] | None = None,
 ) -> tuple[bool, float | None, str]:
-    """Run the watcher on scripted readings for at most ``seconds``: (interrupted, when, what it saw)."""
+    """Run the watcher on scripted readings for at most ``seconds``: (interrupted, when, what it saw).
+
+    ``own`` and ``children`` script ``cpu_times()`` (seconds, in ticks as the system counts them);
+    ``threads``, the kernel's exact per-thread nanoseconds (none: the system does not say).
+    """
     kernel = _Kernel(own, children)
+    monkeypatch.setattr(
+        execute, "_thread_runtimes", lambda pid: threads(kernel.elapsed()) if threads and pid == 1 else {}
+    )
     monkeypatch.setattr(psutil, "Process", lambda pid: kernel)
     monkeypatch.setattr(execute, "IDLE_POLL", POLL)
     interrupts = []
@@ -91,6 +105,28 @@ class TestIdleWatcher:
         stopped, _, seen = _watch(monkeypatch, own=lambda t: 0.3, children=lambda t: 0.01 * int(t / 0.05))
         assert not stopped
         assert "children last used CPU" in seen, seen
+
+    def test_a_stray_tick_of_a_waiting_kernel_is_not_work_where_threads_are_counted_exactly(self, monkeypatch):
+        # the kernel waits; its heartbeat thread uses 0.2 ms a second, while the tick counts it adds up to
+        # keep crossing 10 ms: the ticks say "worked", the threads' nanoseconds do not
+        stopped, at, _ = _watch(
+            monkeypatch,
+            own=lambda t: 0.42 + 0.01 * int(t / 0.15),
+            threads=lambda t: {100: 420_000_000, 101: int(5_000_000 + 200_000 * t)},
+        )
+        assert stopped
+        assert at is not None and LIMIT <= at <= LIMIT + SLACK, at
+
+    def test_threads_that_come_and_go_neither_hide_nor_invent_work(self, monkeypatch):
+        # a thread of 0.4 s ends (its time leaves the list), then a new one works 2 ms every 0.02 s
+        def threads(t):
+            if t < 0.1:
+                return {100: 420_000_000, 101: 400_000_000}
+            return {100: 420_000_000, 102: int(2_000_000 * (t - 0.1) / 0.02)}
+
+        stopped, _, seen = _watch(monkeypatch, own=lambda t: 0.82, threads=threads)
+        assert not stopped
+        assert "the kernel used CPU in" in seen, seen
 
     def test_no_process_to_watch_leaves_only_the_timeout(self, monkeypatch):
         def gone(pid):
